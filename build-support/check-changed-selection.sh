@@ -1,0 +1,34 @@
+#!/usr/bin/env bash
+# Shows that `--changed-since` selects only what a change affects: for each service, touch one of
+# its source files in a throw-away worktree and ask Pants which test targets are affected. Every
+# selected test must live in that service (or in contracts that verify it), never in another one.
+set -euo pipefail
+repo="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+services=(flights reservations api)
+work="$(mktemp -d)"
+cleanup() { git -C "${repo}" worktree remove --force "${work}/tree" >/dev/null 2>&1 || true; rm -rf "${work}"; }
+trap cleanup EXIT
+
+git -C "${repo}" worktree add --quiet --detach "${work}/tree" HEAD
+cd "${work}/tree"
+
+checked=0
+for svc in "${services[@]}"; do
+  src="$(git ls-files "src/python/${svc}/" | grep -E '\.py$' | grep -v '/tests/' | head -n1 || true)"
+  [[ -n "${src}" ]] || { echo "skip ${svc}: no sources yet"; continue; }
+  echo "# changed" >> "${src}"
+  selected="$(./pants --no-pantsd --changed-since=HEAD --changed-dependents=transitive \
+    list --filter-target-type=python_test 2>/dev/null)"
+  git checkout --quiet -- "${src}"
+  echo "change in ${src} selects:"
+  sed 's/^/    /' <<<"${selected:-<nothing>}"
+  [[ -n "${selected}" ]] || { echo "FAIL: a change in ${svc} selected no tests"; exit 1; }
+  for other in "${services[@]}"; do
+    [[ "${other}" == "${svc}" ]] && continue
+    if grep -q "^src/python/${other}/" <<<"${selected}"; then
+      echo "FAIL: a change in ${svc} selected ${other}'s tests"; exit 1
+    fi
+  done
+  checked=$((checked + 1))
+done
+echo "changed-only selection: ${checked} service(s) checked, none selected another service's tests"
