@@ -1,0 +1,153 @@
+"""FastAPI adapter: ``install(app, service=..., checks=...)`` right after creating the app.
+
+Request id, metrics and the access log live in one pure ASGI middleware (cheaper than
+BaseHTTPMiddleware, and its contextvar is visible to handlers). It is also the last line
+of defence: an exception nobody handled becomes a 500 problem here, so Starlette's
+ServerErrorMiddleware never re-raises it and the trace is logged once, as JSON.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import time
+from collections.abc import Sequence
+
+from fastapi import FastAPI, Request
+from fastapi.exception_handlers import http_exception_handler
+from fastapi.exceptions import RequestValidationError
+from prometheus_client import CollectorRegistry
+from starlette.exceptions import HTTPException
+from starlette.responses import Response
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from chassis import config, health, logs, metrics, problems, requestid
+from chassis.health import Check
+from chassis.metrics import HttpMetrics
+from chassis.problems import Problem
+
+log = logging.getLogger(__name__)
+
+_HEADER_KEY = requestid.HEADER.lower().encode()
+
+
+def install(
+    app: FastAPI,
+    *,
+    service: str,
+    checks: Sequence[Check] = (),
+    version: str | None = None,
+    registry: CollectorRegistry | None = None,
+) -> None:
+    """Add request ids, JSON logs (level from ``LOG_LEVEL``), problem+json errors, metrics,
+    and the ``/ping``, ``/health`` and ``/metrics`` routes."""
+    logs.configure(service, config.log_level())
+    http_metrics = HttpMetrics(registry)
+    app.add_middleware(_ChassisMiddleware, metrics=http_metrics)
+    app.add_exception_handler(Problem, _on_problem)
+    app.add_exception_handler(HTTPException, _on_http_exception)
+    app.add_exception_handler(RequestValidationError, _on_validation_error)
+
+    async def ping() -> Response:
+        return Response(health.PING_BODY, media_type=health.CONTENT_TYPE)
+
+    async def readiness() -> Response:
+        results = await health.run_async(checks)
+        status, body = health.report(results, service=service, version=version)
+        return Response(json.dumps(body), status, media_type=health.CONTENT_TYPE)
+
+    async def scrape() -> Response:
+        return Response(http_metrics.exposition(), media_type=metrics.CONTENT_TYPE)
+
+    for path, endpoint in (("/ping", ping), ("/health", readiness), ("/metrics", scrape)):
+        app.add_api_route(path, endpoint, methods=["GET"], include_in_schema=False)
+
+
+class _ChassisMiddleware:
+    def __init__(self, app: ASGIApp, metrics: HttpMetrics) -> None:
+        self.app = app
+        self.metrics = metrics
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        request_id = requestid.accept_or_generate(_header(scope, _HEADER_KEY))
+        echoed = (_HEADER_KEY, request_id.encode())
+        token = requestid.bind(request_id)
+        started = time.perf_counter()
+        status = 500
+        response_started = False
+
+        async def send_with_request_id(message: Message) -> None:
+            nonlocal status, response_started
+            if message["type"] == "http.response.start":
+                status = message["status"]
+                response_started = True
+                # A new list: the response may reuse its header list across requests.
+                message["headers"] = [*message.get("headers", ()), echoed]
+            await send(message)
+
+        try:
+            await self.app(scope, receive, send_with_request_id)
+        except Exception:
+            log.exception("unhandled exception in %s %s", scope["method"], scope["path"])
+            if response_started:
+                raise  # too late for an error response; let the server drop the connection
+            response = _problem_response(problems.internal_error(), scope["path"])
+            await response(scope, receive, send_with_request_id)
+        finally:
+            route = _route_template(scope)
+            seconds = time.perf_counter() - started
+            self.metrics.observe(scope["method"], route, status, seconds)
+            logs.access(scope["method"], scope["path"], route, status, seconds)
+            requestid.unbind(token)
+
+
+def _header(scope: Scope, key: bytes) -> str | None:
+    for name, value in scope["headers"]:
+        if name == key:
+            return str(value.decode("latin-1"))
+    return None
+
+
+def _route_template(scope: Scope) -> str:
+    # Routing stores the matched route in the scope; 405s count under the route too.
+    template = getattr(scope.get("route"), "path_format", None)
+    return template if isinstance(template, str) else metrics.UNMATCHED
+
+
+def _problem_response(problem: Problem, path: str) -> Response:
+    return Response(
+        problem.to_json(instance=path),
+        problem.status,
+        headers=problem.headers,
+        media_type=problems.CONTENT_TYPE,
+    )
+
+
+async def _on_problem(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, Problem)
+    if exc.status >= 500:
+        log.warning("%s", exc)
+    return _problem_response(exc, request.url.path)
+
+
+async def _on_http_exception(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, HTTPException)
+    if exc.status_code < 400:
+        return await http_exception_handler(request, exc)
+    # Starlette fills an unset detail with the reason phrase, which the title already says.
+    detail = None if exc.detail == problems.reason(exc.status_code) else str(exc.detail)
+    problem = Problem(exc.status_code, detail=detail, headers=exc.headers)
+    return _problem_response(problem, request.url.path)
+
+
+async def _on_validation_error(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, RequestValidationError)
+    errors = exc.errors()
+    if any(error.get("type") == "json_invalid" for error in errors):
+        problem = problems.malformed_json()  # 400 like Flask: unparseable, not invalid
+    else:
+        problem = problems.validation_problem(errors)
+    return _problem_response(problem, request.url.path)

@@ -1,0 +1,128 @@
+"""Every error, whoever raises it, leaves as RFC 9457 problem+json (both adapters)."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import pytest
+
+from chassis.problems import Problem, validation_problem
+from chassis.tests.apps import Client, capture_logs
+
+JSON = {"Content-Type": "application/json"}
+
+
+def assert_problem(reply_status: int, content_type: str | None, body: dict[str, object]) -> None:
+    assert content_type == "application/problem+json"
+    assert body["status"] == reply_status
+    assert isinstance(body["title"], str)
+    assert body["title"]
+    assert isinstance(body["type"], str)
+
+
+def test_invalid_json_is_400(client: Client) -> None:
+    reply = client("POST", "/seats", body=b'{"seat_num": ', headers=JSON)
+    assert reply.status == 400
+    body = reply.json()
+    assert_problem(400, reply.header("Content-Type"), body)
+    assert body["detail"] == "Request body is not valid JSON"
+    assert body["instance"] == "/seats"
+
+
+def test_validation_error_names_each_field_and_why(client: Client) -> None:
+    payload = json.dumps({"seat_num": 999}).encode()
+    reply = client("POST", "/seats", body=payload, headers=JSON)
+    assert reply.status == 422
+    body = reply.json()
+    assert_problem(422, reply.header("Content-Type"), body)
+    errors = {error["field"]: error["message"] for error in body["errors"]}
+    assert set(errors) == {"body.seat_num", "body.passenger"}
+    assert "300" in errors["body.seat_num"]  # says why: the upper bound
+    assert errors["body.passenger"] == "Field required"
+    assert "body.seat_num" in body["detail"]
+
+
+def test_valid_request_passes_through(client: Client) -> None:
+    payload = json.dumps({"seat_num": 12, "passenger": "Ada"}).encode()
+    reply = client("POST", "/seats", body=payload, headers=JSON)
+    assert reply.status == 200
+    assert reply.json() == {"seat_num": 12}
+
+
+def test_unknown_route_is_404_problem(client: Client) -> None:
+    reply = client("GET", "/no/such/route")
+    assert reply.status == 404
+    body = reply.json()
+    assert_problem(404, reply.header("Content-Type"), body)
+    assert body["title"] == "Not Found"
+    assert body["instance"] == "/no/such/route"
+    # The same shape from both frameworks: no framework boilerplate as detail.
+    assert set(body) == {"type", "title", "status", "instance", "request_id"}
+
+
+def test_wrong_method_is_405_problem_with_allow(client: Client) -> None:
+    reply = client("DELETE", "/taken")
+    assert reply.status == 405
+    assert_problem(405, reply.header("Content-Type"), reply.json())
+    assert "GET" in (reply.header("Allow") or "")
+
+
+def test_unhandled_exception_is_generic_500_and_trace_is_logged(client: Client) -> None:
+    read_logs = capture_logs()
+    reply = client("GET", "/boom", headers={"X-Request-ID": "trace-me-1"})
+    assert reply.status == 500
+    body = reply.json()
+    assert_problem(500, reply.header("Content-Type"), body)
+    assert body["request_id"] == "trace-me-1"
+    assert reply.header("X-Request-ID") == "trace-me-1"
+    text = reply.body.decode()
+    assert "hunter2" not in text
+    assert "Traceback" not in text
+    errors = [line for line in read_logs() if line["level"] == "ERROR"]
+    assert len(errors) == 1  # logged once, not again by the server
+    assert errors[0]["request_id"] == "trace-me-1"
+    assert "Traceback" in errors[0]["exc_info"]
+    assert "hunter2" in errors[0]["exc_info"]
+
+
+def test_problem_raised_by_service_code(client: Client) -> None:
+    reply = client("GET", "/taken")
+    assert reply.status == 409
+    body = reply.json()
+    assert_problem(409, reply.header("Content-Type"), body)
+    assert body["type"] == "https://problems.example/seat-taken"
+    assert body["title"] == "Seat already taken"
+    assert body["detail"] == "Seat 12A on flight 7 is reserved"
+    assert body["seat"] == "12A"
+    assert body["request_id"] == reply.header("X-Request-ID")
+
+
+def test_dependency_unavailable_is_503_with_retry_after(client: Client) -> None:
+    reply = client("GET", "/mysql-down")
+    assert reply.status == 503
+    body = reply.json()
+    assert_problem(503, reply.header("Content-Type"), body)
+    assert reply.header("Retry-After") == "7"
+    assert "mysql" in body["detail"]
+
+
+def test_problem_defaults_title_to_reason_phrase() -> None:
+    problem = Problem(404)
+    body = json.loads(problem.to_json(instance="/x"))
+    assert body == {"type": "about:blank", "title": "Not Found", "status": 404, "instance": "/x"}
+
+
+def test_problem_rejects_non_error_status_and_clashing_extensions() -> None:
+    with pytest.raises(ValueError, match="200"):
+        Problem(200)
+    clash: dict[str, Any] = {"status": 401}
+    with pytest.raises(TypeError, match="status"):
+        Problem(400, **clash)
+
+
+def test_validation_problem_prefixes_locations() -> None:
+    errors = [{"loc": ("legs", 0, "seat"), "msg": "bad seat", "type": "x"}]
+    problem = validation_problem(errors, loc_prefix=("body",))
+    assert problem.status == 422
+    assert problem.extensions["errors"] == [{"field": "body.legs.0.seat", "message": "bad seat"}]
