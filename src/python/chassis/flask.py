@@ -28,7 +28,12 @@ from chassis.metrics import HttpMetrics
 from chassis.problems import Problem
 
 if TYPE_CHECKING:
-    from _typeshed.wsgi import StartResponse, WSGIApplication, WSGIEnvironment
+    # _typeshed exists only for type checkers: nothing for Pants to depend on.
+    from _typeshed.wsgi import (
+        StartResponse,  # pants: no-infer-dep
+        WSGIApplication,  # pants: no-infer-dep
+        WSGIEnvironment,  # pants: no-infer-dep
+    )
 
 log = logging.getLogger(__name__)
 
