@@ -1,0 +1,1 @@
+"""Flights service: the authoritative source of flights and seat maps (README.md)."""
