@@ -1,0 +1,298 @@
+"""The HTTP API through Flask's test client, on a real Redis. Every response is also checked
+against the committed spec (see ``spec_check``)."""
+
+from __future__ import annotations
+
+import json
+import time
+from typing import Any
+
+import pytest
+from flask.testing import FlaskClient
+from werkzeug.test import TestResponse  # pants: no-infer-dep - comes with flask
+
+from reservations.app import create_app
+from reservations.settings import Settings
+from reservations.tests.conftest import make_store
+from reservations.tests.spec_check import SpecCheckingClient
+
+
+def body(flight: str = "FL1", seat: str = "12C", customer: str = "alice") -> dict[str, str]:
+    return {"flight_id": flight, "seat_num": seat, "customer_id": customer}
+
+
+def reserve(client: FlaskClient, **fields: str) -> TestResponse:
+    return client.put("/reservations", json=body(**fields))
+
+
+def payload(response: TestResponse) -> Any:
+    assert response.is_json, response.content_type
+    return json.loads(response.data)
+
+
+def error_fields(response: TestResponse) -> list[str]:
+    assert response.status_code == 422
+    assert response.content_type == "application/problem+json"
+    return [error["field"] for error in payload(response)["errors"]]
+
+
+def test_a_free_seat_is_reserved_with_201(client: FlaskClient) -> None:
+    response = reserve(client)
+    assert response.status_code == 201
+    assert payload(response) == body()
+    assert payload(client.get("/reservations?flight_id=FL1")) == {"12C": "alice"}
+
+
+def test_the_holder_retrying_gets_200_and_nothing_changes(client: FlaskClient) -> None:
+    reserve(client)
+    again = reserve(client)
+    assert again.status_code == 200
+    assert payload(again) == body()
+    assert len(payload(client.get("/events"))["events"]) == 1
+
+
+def test_another_customer_gets_409_without_learning_who_holds_it(client: FlaskClient) -> None:
+    reserve(client, customer="alice")
+    response = reserve(client, customer="bob")
+    assert response.status_code == 409
+    assert response.content_type == "application/problem+json"
+    assert payload(response)["status"] == 409
+    assert "alice" not in response.get_data(as_text=True)
+    assert payload(client.get("/reservations?flight_id=FL1")) == {"12C": "alice"}
+
+
+def test_a_flight_without_reservations_has_an_empty_map(client: FlaskClient) -> None:
+    reserve(client, flight="FL1")
+    assert payload(client.get("/reservations?flight_id=FL2")) == {}
+
+
+def test_the_holder_releases_with_204(client: FlaskClient) -> None:
+    reserve(client)
+    response = client.delete("/reservations/FL1/12C?customer_id=alice")
+    assert response.status_code == 204
+    assert payload(client.get("/reservations?flight_id=FL1")) == {}
+
+
+def test_releasing_someone_elses_seat_is_409_and_keeps_it(client: FlaskClient) -> None:
+    reserve(client, customer="alice")
+    response = client.delete("/reservations/FL1/12C?customer_id=bob")
+    assert response.status_code == 409
+    assert payload(client.get("/reservations?flight_id=FL1")) == {"12C": "alice"}
+
+
+def test_releasing_a_seat_nobody_holds_is_404(client: FlaskClient) -> None:
+    response = client.delete("/reservations/FL1/12C?customer_id=alice")
+    assert response.status_code == 404
+    assert response.content_type == "application/problem+json"
+
+
+def test_every_change_and_only_changes_are_logged_in_order(client: FlaskClient) -> None:
+    reserve(client, seat="1A", customer="alice")
+    reserve(client, seat="1A", customer="alice")  # retry: no event
+    reserve(client, seat="1A", customer="bob")  # conflict: no event
+    reserve(client, seat="2B", customer="bob")
+    client.delete("/reservations/FL1/1A?customer_id=bob")  # not the holder: no event
+    client.delete("/reservations/FL1/1A?customer_id=alice")
+    client.delete("/reservations/FL1/1A?customer_id=alice")  # nobody holds it: no event
+
+    page = payload(client.get("/events"))
+    assert [
+        (e["type"], e["seat_num"], e["customer_id"], e["flight_id"]) for e in page["events"]
+    ] == [
+        ("SeatReserved", "1A", "alice", "FL1"),
+        ("SeatReserved", "2B", "bob", "FL1"),
+        ("SeatReleased", "1A", "alice", "FL1"),
+    ]
+    assert page["next"] == page["events"][-1]["id"]
+
+
+def test_events_are_paged_by_cursor_and_count(client: FlaskClient) -> None:
+    for row in range(1, 8):
+        reserve(client, seat=f"{row}A")
+    seen: list[str] = []
+    cursor = "0"
+    while True:
+        page = payload(client.get(f"/events?since={cursor}&count=3"))
+        assert len(page["events"]) <= 3
+        if not page["events"]:
+            assert page["next"] == cursor
+            break
+        seen += [e["seat_num"] for e in page["events"]]
+        cursor = page["next"]
+    assert seen == [f"{row}A" for row in range(1, 8)]
+
+
+def test_the_default_page_is_100_events(client: FlaskClient) -> None:
+    for n in range(120):
+        reserve(client, flight=f"FL{n}", seat="1A")
+    assert len(payload(client.get("/events"))["events"]) == 100
+    assert len(payload(client.get("/events?count=1000"))["events"]) == 120
+
+
+@pytest.mark.parametrize(
+    ("query", "fields"),
+    [
+        ("since=yesterday", ["query.since"]),
+        ("since=-1", ["query.since"]),
+        ("count=0", ["query.count"]),
+        ("count=1001", ["query.count"]),
+        ("count=ten&since=1-2-3", ["query.since", "query.count"]),
+    ],
+)
+def test_bad_event_queries_are_422_naming_the_parameter(
+    client: FlaskClient, query: str, fields: list[str]
+) -> None:
+    assert error_fields(client.get(f"/events?{query}")) == fields
+
+
+@pytest.mark.parametrize(
+    ("sent", "fields"),
+    [
+        ({"flight_id": "FL1", "seat_num": "12Z", "customer_id": "c"}, ["body.seat_num"]),
+        ({"flight_id": "FL1", "seat_num": "0A", "customer_id": "c"}, ["body.seat_num"]),
+        ({"flight_id": "FL 1", "seat_num": "1A", "customer_id": "c"}, ["body.flight_id"]),
+        ({"flight_id": "FL1", "seat_num": "1A", "customer_id": "c" * 65}, ["body.customer_id"]),
+        ({"flight_id": "FL1", "seat_num": "1A", "customer_id": "ünïcødé"}, ["body.customer_id"]),
+        ({"flight_id": 1, "seat_num": "1A", "customer_id": "c"}, ["body.flight_id"]),
+        ({"seat_num": "1A"}, ["body.flight_id", "body.customer_id"]),
+        (
+            {"flight_id": "FL1", "seat_num": "1A", "customer_id": "c", "paid": True},
+            ["body.paid"],
+        ),
+    ],
+)
+def test_invalid_reservations_are_422_naming_each_field(
+    client: FlaskClient, sent: dict[str, object], fields: list[str]
+) -> None:
+    response = client.put("/reservations", json=sent)
+    assert error_fields(response) == fields
+    assert payload(client.get("/events"))["events"] == []
+
+
+@pytest.mark.parametrize(
+    ("path", "fields"),
+    [
+        ("/reservations/FL1/12Z?customer_id=c", ["path.seat_num"]),
+        ("/reservations/F%C3%BC/1A?customer_id=c", ["path.flight_id"]),
+        ("/reservations/FL1/1A", ["query.customer_id"]),
+        ("/reservations/FL1/1A?customer_id=a%20b", ["query.customer_id"]),
+    ],
+)
+def test_invalid_releases_are_422_naming_the_parameter(
+    client: FlaskClient, path: str, fields: list[str]
+) -> None:
+    assert error_fields(client.delete(path)) == fields
+
+
+@pytest.mark.parametrize(
+    "path", ["/reservations/..%2F..%2Fetc/1A", "/reservations/FL1/1A/..", "/reservations/FL1"]
+)
+def test_paths_outside_the_api_are_404_problems(client: FlaskClient, path: str) -> None:
+    response = client.delete(f"{path}?customer_id=c")
+    assert response.status_code == 404
+    assert response.content_type == "application/problem+json"
+
+
+def test_methods_outside_the_api_are_405_problems(client: FlaskClient) -> None:
+    response = client.post("/reservations", json=body())
+    assert response.status_code == 405
+    assert response.content_type == "application/problem+json"
+    assert payload(client.get("/reservations?flight_id=FL1")) == {}
+
+
+def test_listing_needs_a_valid_flight_id(client: FlaskClient) -> None:
+    assert error_fields(client.get("/reservations")) == ["query.flight_id"]
+    assert error_fields(client.get("/reservations?flight_id=a/b")) == ["query.flight_id"]
+
+
+@pytest.mark.parametrize(
+    ("data", "content_type", "status"),
+    [
+        ('{"flight_id": "FL1"', "application/json", 400),  # not JSON
+        ("", "application/json", 400),
+        ('["FL1", "1A", "c"]', "application/json", 400),  # JSON, not an object
+        ('"FL1"', "application/json", 400),
+        ("flight_id=FL1&seat_num=1A&customer_id=c", "application/x-www-form-urlencoded", 415),
+        ('{"flight_id": "FL1", "seat_num": "1A", "customer_id": "c"}', "text/plain", 415),
+        ('{"flight_id": "' + "x" * 5000 + '"}', "application/json", 413),
+    ],
+)
+def test_bodies_that_are_not_a_json_object_are_refused(
+    client: FlaskClient, data: str, content_type: str, status: int
+) -> None:
+    response = client.put("/reservations", data=data, content_type=content_type)
+    assert response.status_code == status
+    assert response.content_type == "application/problem+json"
+    assert payload(client.get("/events"))["events"] == []
+
+
+def test_a_json_content_type_with_charset_is_accepted(client: FlaskClient) -> None:
+    response = client.put(
+        "/reservations",
+        data='{"flight_id": "FL1", "seat_num": "1A", "customer_id": "c"}',
+        content_type="application/json; charset=utf-8",
+    )
+    assert response.status_code == 201
+
+
+def test_the_callers_request_id_comes_back(client: FlaskClient) -> None:
+    response = client.delete(
+        "/reservations/FL1/1A?customer_id=c", headers={"X-Request-ID": "abc-123"}
+    )
+    assert response.headers["X-Request-ID"] == "abc-123"
+    assert payload(response)["request_id"] == "abc-123"
+
+
+def test_health_reports_redis_response_time(client: FlaskClient) -> None:
+    response = client.get("/health")
+    assert response.status_code == 200
+    [check] = payload(response)["checks"]["redis:responseTime"]
+    assert check["status"] == "pass"
+    assert check["componentType"] == "datastore"
+    assert 0 < check["observedValue"] < 1000
+
+
+def test_metrics_count_requests_by_route(client: FlaskClient) -> None:
+    reserve(client)
+    text = client.get("/metrics").get_data(as_text=True)
+    assert 'route="/reservations"' in text
+    assert 'status="201"' in text
+
+
+@pytest.fixture()
+def client_without_redis(unused_redis_url: str) -> FlaskClient:
+    app = create_app(Settings(redis_url=unused_redis_url), make_store(unused_redis_url))
+    app.test_client_class = SpecCheckingClient
+    return app.test_client()
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "json"),
+    [
+        ("PUT", "/reservations", body()),
+        ("GET", "/reservations?flight_id=FL1", None),
+        ("DELETE", "/reservations/FL1/12C?customer_id=alice", None),
+        ("GET", "/events", None),
+    ],
+)
+def test_without_redis_every_endpoint_answers_503_quickly(
+    client_without_redis: FlaskClient, method: str, path: str, json: object
+) -> None:
+    started = time.monotonic()
+    response = client_without_redis.open(path, method=method, json=json)
+    assert time.monotonic() - started < 1.5
+    assert response.status_code == 503
+    assert response.content_type == "application/problem+json"
+    assert response.headers["Retry-After"] == "1"
+
+
+def test_without_redis_health_fails_with_503(client_without_redis: FlaskClient) -> None:
+    response = client_without_redis.get("/health")
+    assert response.status_code == 503
+    assert payload(response)["status"] == "fail"
+    assert payload(response)["checks"]["redis:responseTime"][0]["status"] == "fail"
+
+
+def test_input_is_validated_before_redis_is_needed(client_without_redis: FlaskClient) -> None:
+    response = client_without_redis.put("/reservations", json=body(seat="1Z"))
+    assert response.status_code == 422
