@@ -1,0 +1,282 @@
+"""HTTP layer: requests to use-case calls, results and failures to responses (spec:
+openapi.yaml, design-first; the tests check every response against it).
+
+Nothing connects at import time: ``create_app`` wires the chassis, and the lifespan creates
+the two service clients (unless the caller passes its own, which it then owns) and the
+background compensation, and closes them on shutdown.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import AsyncIterator, Iterator
+from contextlib import asynccontextmanager, contextmanager
+from dataclasses import dataclass
+from functools import cache
+from importlib import resources
+from typing import Annotated, Any
+
+import yaml
+from fastapi import Depends, FastAPI, Path, Query, Request, Response
+from prometheus_client import CollectorRegistry, ProcessCollector
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator
+
+import chassis.fastapi
+from api.availability import seat_availability
+from api.booking import (
+    Booking,
+    BookingInterrupted,
+    BookingSaga,
+    SeatsNotOnSeatMap,
+    SeatsUnavailable,
+)
+from api.clients.flights import FlightsClient
+from api.clients.reservations import ReservationsClient
+from api.compensation import CompensationMetrics, Compensator
+from api.ports import (
+    BadUpstreamResponse,
+    FlightNotFound,
+    Released,
+    UpstreamError,
+    UpstreamRejected,
+    UpstreamUnavailable,
+)
+from api.seatmap import SEAT_PATTERN
+from api.settings import Settings
+from chassis import Check, DependencyUnavailable, Problem
+
+SERVICE = "api"
+VERSION = "1.0.0"  # of the API, as in openapi.yaml
+MAX_FLIGHT_ID = 2**63 - 1
+ID_PATTERN = r"^[A-Za-z0-9_-]{1,64}$"  # customer ids, as the reservations service takes them
+MAX_SEATS = 9
+SEARCH_PARAMETERS = frozenset(
+    {"flight_no", "departure_date", "origin", "destination", "limit", "cursor"}
+)
+PROBLEMS = "https://api.flightres.example/problems/"
+JSON = "application/json"
+
+FlightId = Annotated[int, Path(ge=1, le=MAX_FLIGHT_ID)]
+SeatNum = Annotated[str, StringConstraints(pattern=f"^{SEAT_PATTERN}$")]
+CustomerId = Annotated[str, StringConstraints(pattern=ID_PATTERN)]
+
+
+class BookingRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    flight_id: int = Field(ge=1, le=MAX_FLIGHT_ID)
+    customer_id: CustomerId
+    seats: list[SeatNum] = Field(min_length=1, max_length=MAX_SEATS)
+
+    @field_validator("seats")
+    @classmethod
+    def _distinct(cls, seats: list[str]) -> list[str]:
+        repeated = sorted({seat for seat in seats if seats.count(seat) > 1})
+        if repeated:
+            raise ValueError(f"seats must be distinct; repeated: {', '.join(repeated)}")
+        return seats
+
+
+@dataclass(frozen=True)
+class Upstreams:
+    flights: FlightsClient
+    reservations: ReservationsClient
+    saga: BookingSaga
+    compensator: Compensator
+
+
+async def _upstreams(request: Request) -> Upstreams:
+    # async: FastAPI would run a plain def dependency in its thread pool, a hop per request.
+    upstreams = request.app.state.upstreams
+    assert isinstance(upstreams, Upstreams)
+    return upstreams
+
+
+Services = Annotated[Upstreams, Depends(_upstreams)]
+
+
+def create_app(
+    settings: Settings,
+    flights: FlightsClient | None = None,
+    reservations: ReservationsClient | None = None,
+) -> FastAPI:
+    """The ASGI app. Clients passed in are the caller's to close."""
+    registry = CollectorRegistry()
+    ProcessCollector(registry=registry)
+    compensation_metrics = CompensationMetrics(registry)
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        flights_client = flights or FlightsClient(
+            settings.flights_url, settings.upstream, cache_size=settings.seat_map_cache_size
+        )
+        reservations_client = reservations or ReservationsClient(
+            settings.reservations_url, settings.upstream
+        )
+        compensator = Compensator(reservations_client, settings.compensation, compensation_metrics)
+        saga = BookingSaga(flights_client, reservations_client, compensator)
+        app.state.upstreams = Upstreams(flights_client, reservations_client, saga, compensator)
+        try:
+            yield
+        finally:
+            await compensator.close()  # before the client it releases through is closed
+            if flights is None:
+                await flights_client.aclose()
+            if reservations is None:
+                await reservations_client.aclose()
+
+    app = FastAPI(
+        title="Flight reservations API",
+        version=VERSION,
+        lifespan=lifespan,
+        openapi_url="/openapi.json",
+        docs_url="/docs",
+        redoc_url=None,
+    )
+    # /openapi.json and /docs serve the committed spec, not one generated from the code.
+    app.openapi = committed_spec  # type: ignore[method-assign]
+
+    async def flights_health() -> object:
+        return await app.state.upstreams.flights.health()
+
+    async def reservations_health() -> object:
+        return await app.state.upstreams.reservations.health()
+
+    # Both are required: no booking works without either (docs/adr/0007).
+    probe_timeout = settings.upstream.connect_timeout + settings.upstream.read_timeout
+    chassis.fastapi.install(
+        app,
+        service=SERVICE,
+        version=VERSION,
+        registry=registry,
+        checks=[
+            Check("flights", "component", flights_health, timeout=probe_timeout),
+            Check("reservations", "component", reservations_health, timeout=probe_timeout),
+        ],
+    )
+    _routes(app)
+    return app
+
+
+@cache
+def committed_spec() -> dict[str, Any]:
+    text = (resources.files("api") / "openapi.yaml").read_text(encoding="utf-8")
+    spec: dict[str, Any] = yaml.safe_load(text)
+    return spec
+
+
+def _routes(app: FastAPI) -> None:
+    @app.get("/flights")
+    async def search_flights(request: Request, services: Services) -> Response:
+        """The flights service's search, same parameters, same answers."""
+        query = [(k, v) for k, v in request.query_params.multi_items() if k in SEARCH_PARAMETERS]
+        with _translated():
+            page = await services.flights.search(query)
+        return Response(page, media_type=JSON)
+
+    @app.get("/flights/{flight_id}/seats")
+    async def seats(flight_id: FlightId, services: Services) -> Response:
+        with _translated():
+            document = await seat_availability(flight_id, services.flights, services.reservations)
+        return _json(document)
+
+    @app.post("/bookings", status_code=201)
+    async def book(booking: BookingRequest, services: Services) -> Response:
+        with _translated():
+            booked = await services.saga.book(
+                Booking(booking.flight_id, booking.customer_id, tuple(booking.seats))
+            )
+        body = {"flight_id": booked.flight_id, "customer_id": booked.customer_id}
+        return _json({**body, "seats": list(booked.seats)}, 201)
+
+    @app.delete("/bookings/{flight_id}/{seat_num}", status_code=204)
+    async def cancel(
+        flight_id: FlightId,
+        seat_num: Annotated[str, Path(pattern=f"^{SEAT_PATTERN}$")],
+        customer_id: Annotated[str, Query(pattern=ID_PATTERN)],
+        services: Services,
+    ) -> Response:
+        with _translated():
+            outcome = await services.reservations.release(flight_id, seat_num, customer_id)
+        if outcome is Released.NOT_HELD:
+            raise Problem(404, detail=f"Nobody holds seat {seat_num} on flight {flight_id}")
+        if outcome is Released.HELD_BY_OTHER:
+            raise Problem(
+                409, detail=f"Seat {seat_num} on flight {flight_id} is held by another customer"
+            )
+        return Response(status_code=204)
+
+
+@contextmanager
+def _translated() -> Iterator[None]:
+    """Use-case and upstream failures to problems. Upstream trouble is 502 (an answer
+    outside the contract) or 503 (down, slow, or overloaded: retry), never a 500."""
+    try:
+        yield
+    except FlightNotFound as exc:
+        raise Problem(404, detail=f"No flight with id {exc.flight_id}") from exc
+    except SeatsNotOnSeatMap as exc:
+        raise Problem(
+            422,
+            "Seats not on the seat map",
+            str(exc),
+            type_=PROBLEMS + "seats-not-on-seat-map",
+            errors=[
+                {"field": "body.seats", "message": f"seat {seat} is not on the seat map"}
+                for seat in exc.seats
+            ],
+            seats=exc.seats,
+        ) from exc
+    except SeatsUnavailable as exc:
+        raise Problem(
+            409,
+            "Seats unavailable",
+            f"Nothing was booked: {', '.join(exc.seats)} already taken",
+            type_=PROBLEMS + "seats-unavailable",
+            seats=exc.seats,
+        ) from exc
+    except BookingInterrupted as exc:
+        detail = f"Nothing was booked: the {exc.cause.service} service failed during the booking"
+        if exc.pending:
+            detail += "; seats it had reserved are being released"
+        raise _upstream_problem(exc.cause, detail) from exc
+    except UpstreamRejected as exc:
+        raise _passed_on(exc) from exc
+    except UpstreamError as exc:
+        raise _upstream_problem(exc) from exc
+
+
+def _upstream_problem(error: UpstreamError, detail: str | None = None) -> Problem:
+    if isinstance(error, UpstreamUnavailable):
+        return DependencyUnavailable(
+            error.service,
+            detail or f"The {error.service} service is unavailable, please retry later",
+            retry_after=error.retry_after,
+        )
+    assert isinstance(error, BadUpstreamResponse)
+    return Problem(502, detail=detail or f"The {error.service} service answered unexpectedly")
+
+
+# Members the chassis sets itself on every problem it renders.
+_OWN_MEMBERS = frozenset({"type", "title", "status", "detail", "instance", "request_id"})
+
+
+def _passed_on(rejected: UpstreamRejected) -> Problem:
+    """The service's problem as ours: same status, type, title, detail and extension
+    members (e.g. ``errors``); ``instance`` and ``request_id`` become this request's."""
+    upstream = rejected.problem
+    return Problem(
+        rejected.status,
+        _str_or_none(upstream.get("title")),
+        _str_or_none(upstream.get("detail")),
+        type_=_str_or_none(upstream.get("type")) or "about:blank",
+        **{k: v for k, v in upstream.items() if k not in _OWN_MEMBERS},
+    )
+
+
+def _str_or_none(value: object) -> str | None:
+    return value if isinstance(value, str) else None
+
+
+def _json(body: Any, status: int = 200) -> Response:
+    return Response(json.dumps(body, separators=(",", ":")), status, media_type=JSON)

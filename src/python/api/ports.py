@@ -1,0 +1,80 @@
+"""What the use cases need from the two services, and how those calls can fail.
+
+The saga and the availability merge depend on these protocols only; ``api.clients`` holds
+the HTTP adapters and the tests hold in-memory fakes. Nothing here knows about HTTP.
+"""
+
+from __future__ import annotations
+
+from enum import Enum
+from typing import Any, Protocol
+
+from api.seatmap import SeatMap
+
+
+class UpstreamError(Exception):
+    """A call to ``service`` did not produce a usable answer."""
+
+    def __init__(self, service: str, detail: str) -> None:
+        super().__init__(f"{service}: {detail}")
+        self.service = service
+        self.detail = detail
+
+
+class UpstreamUnavailable(UpstreamError):  # noqa: N818 - a condition, like chassis' DependencyUnavailable
+    """Unreachable, timed out, or answered 503: worth retrying later. The call may or may
+    not have taken effect."""
+
+    def __init__(self, service: str, detail: str, *, retry_after: int = 1) -> None:
+        super().__init__(service, detail)
+        self.retry_after = retry_after
+
+
+class BadUpstreamResponse(UpstreamError):  # noqa: N818 - names what arrived
+    """An answer outside the contract: a 5xx other than 503, an undocumented status, or a
+    body that is not what the contract says. Retrying will not help."""
+
+
+class UpstreamRejected(UpstreamError):  # noqa: N818 - names what happened
+    """The service refused the client's input (400/422) with a problem body that the API
+    layer passes on unchanged."""
+
+    def __init__(self, service: str, status: int, problem: dict[str, Any]) -> None:
+        super().__init__(service, f"rejected the request with {status}")
+        self.status = status
+        self.problem = problem
+
+
+class FlightNotFound(LookupError):  # noqa: N818 - reads as the answer it is
+    def __init__(self, flight_id: int) -> None:
+        super().__init__(f"no flight with id {flight_id}")
+        self.flight_id = flight_id
+
+
+class Reserved(Enum):
+    NEWLY = "newly"  # 201: this call took the seat
+    ALREADY = "already"  # 200 at the first attempt: the customer held it before this call
+    AFTER_RETRY = "after_retry"  # 200 after a retry: a lost earlier attempt may have taken it
+    TAKEN = "taken"  # 409: another customer holds it
+
+
+class Released(Enum):
+    RELEASED = "released"  # 204
+    NOT_HELD = "not_held"  # 404: nobody holds it (also what a retry after a lost 204 sees)
+    HELD_BY_OTHER = "held_by_other"  # 409
+
+
+class SeatMaps(Protocol):
+    async def seat_map(self, flight_id: int) -> SeatMap:
+        """The flight's seat map; raises FlightNotFound or UpstreamError."""
+        ...
+
+
+class Reservations(Protocol):
+    async def reserve(self, flight_id: int, seat: str, customer_id: str) -> Reserved: ...
+
+    async def release(self, flight_id: int, seat: str, customer_id: str) -> Released: ...
+
+    async def holders(self, flight_id: int) -> dict[str, str]:
+        """Seat number → customer id of every held seat of the flight."""
+        ...

@@ -1,0 +1,58 @@
+"""Configuration, from environment variables only (the README has the table)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from api.clients.http import ClientConfig
+from api.compensation import RetryPolicy
+from chassis import env_float, env_int, env_str, env_url, log_level
+
+
+@dataclass(frozen=True)
+class Settings:
+    flights_url: str
+    reservations_url: str
+    host: str = "0.0.0.0"  # noqa: S104 - a container must listen on its pod address
+    port: int = 8080
+    upstream: ClientConfig = field(default_factory=ClientConfig)
+    seat_map_cache_size: int = 1024  # flights
+    compensation: RetryPolicy = field(default_factory=RetryPolicy)
+    log_level: str = "INFO"
+
+    @classmethod
+    def from_env(cls) -> Settings:
+        defaults, policy = ClientConfig(), RetryPolicy()
+        return cls(
+            flights_url=env_url("FLIGHTS_URL"),
+            reservations_url=env_url("RESERVATIONS_URL"),
+            host=env_str("HOST", cls.host),
+            port=env_int("PORT", cls.port, min_value=1, max_value=65535),
+            upstream=ClientConfig(
+                connect_timeout=_seconds("UPSTREAM_CONNECT_TIMEOUT", defaults.connect_timeout),
+                read_timeout=_seconds("UPSTREAM_READ_TIMEOUT", defaults.read_timeout),
+                pool_timeout=_seconds("UPSTREAM_POOL_TIMEOUT", defaults.pool_timeout),
+                max_connections=env_int(
+                    "UPSTREAM_MAX_CONNECTIONS", defaults.max_connections, min_value=1
+                ),
+                pool_shards=env_int(
+                    "UPSTREAM_POOL_SHARDS", defaults.pool_shards, min_value=1, max_value=64
+                ),
+                retries=env_int("UPSTREAM_RETRIES", defaults.retries, min_value=0, max_value=5),
+            ),
+            seat_map_cache_size=env_int(
+                "SEAT_MAP_CACHE_SIZE", cls.seat_map_cache_size, min_value=1
+            ),
+            compensation=RetryPolicy(
+                attempts=env_int(
+                    "COMPENSATION_ATTEMPTS", policy.attempts, min_value=1, max_value=100
+                ),
+                max_delay=_seconds("COMPENSATION_MAX_DELAY", policy.max_delay, high=3600),
+                inline_timeout=_seconds("COMPENSATION_INLINE_TIMEOUT", policy.inline_timeout),
+            ),
+            log_level=log_level(),
+        )
+
+
+def _seconds(name: str, default: float, high: float = 60) -> float:
+    return env_float(name, default, min_value=0.001, max_value=high)

@@ -1,0 +1,410 @@
+"""The HTTP layer in front of fake services served over real HTTP: routes, problems, the
+mapping of upstream failures to 502/503, timeouts and request ids. Every response is
+checked against openapi.yaml (conftest.spec_checked)."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+
+import httpx
+import pytest
+from fastapi.testclient import TestClient
+from starlette.requests import Request
+from starlette.responses import Response
+
+from api.app import create_app
+from api.tests.conftest import Fakes, api_settings, spec_checked
+from api.tests.servers import refusing, silent
+from api.tests.spec_check import operations, spec
+from api.tests.upstreams import problem
+
+
+def seats_of(document: dict[str, object]) -> dict[str, bool]:
+    cabins = document["cabins"]
+    assert isinstance(cabins, list)
+    return {
+        seat["number"]: seat["available"]
+        for cabin in cabins
+        for row in cabin["rows"]
+        for seat in row["seats"]
+    }
+
+
+# --- routes -------------------------------------------------------------------------------
+
+
+DOCUMENTATION = {("GET", "/openapi.json"), ("GET", "/docs"), ("GET", "/docs/oauth2-redirect")}
+
+
+def test_the_app_serves_exactly_the_operations_of_the_spec(fakes: Fakes) -> None:
+    app = create_app(api_settings(fakes.flights_url, fakes.reservations_url))
+    served = {
+        (method, route.path)  # type: ignore[attr-defined]
+        for route in app.routes
+        for method in getattr(route, "methods", ()) or ()
+        if method != "HEAD"
+    }
+    assert served - DOCUMENTATION == operations()
+
+
+def test_the_served_spec_is_the_committed_one(api: TestClient) -> None:
+    response = api.get("/openapi.json")
+    assert response.status_code == 200
+    assert response.json() == spec()
+    assert "swagger" in api.get("/docs").text.lower()
+
+
+# --- search -------------------------------------------------------------------------------
+
+
+def test_search_is_passed_through(api: TestClient, fakes: Fakes) -> None:
+    flight = {
+        "id": 1,
+        "flight_no": "AA1238",
+        "departure_date": "2026-12-01",
+        "origin": "JFK",
+        "destination": "LAX",
+        "departure_time": "2026-12-01T12:45:00Z",
+        "arrival_time": "2026-12-01T19:10:00Z",
+        "aircraft_type": "Airbus A320-200",
+    }
+    fakes.flights.page = {"items": [flight], "next_cursor": "abc"}
+
+    response = api.get("/flights?origin=JFK&departure_date=2026-12-01&utm_source=x&limit=5")
+
+    assert response.status_code == 200
+    assert response.json() == fakes.flights.page
+    # Known parameters only, in the order given.
+    assert fakes.flights.requests()[-1].query == "origin=JFK&departure_date=2026-12-01&limit=5"
+
+
+def test_search_validation_problems_come_back_unchanged(api: TestClient) -> None:
+    response = api.get("/flights?flight_no=not-a-flight", headers={"X-Request-ID": "req-s1"})
+
+    assert response.status_code == 422
+    body = response.json()
+    assert body["errors"] == [
+        {"field": "query.flight_no", "message": "String should match pattern"}
+    ]
+    assert body["detail"] == "Invalid request fields: query.flight_no"
+    assert (body["instance"], body["request_id"]) == ("/flights", "req-s1")
+
+
+# --- seats --------------------------------------------------------------------------------
+
+
+def test_seats_show_availability_but_not_who_holds_them(api: TestClient, fakes: Fakes) -> None:
+    fakes.reservations.held[("1", "12B")] = "cust-secret"
+
+    response = api.get("/flights/1/seats")
+
+    assert response.status_code == 200
+    assert seats_of(response.json()) == {"12A": True, "12B": False, "12C": True, "14A": True}
+    assert "cust-secret" not in response.text
+
+
+def test_seats_of_an_unknown_flight_are_not_found(api: TestClient) -> None:
+    response = api.get("/flights/99/seats")
+    assert response.status_code == 404
+    assert response.json()["detail"] == "No flight with id 99"
+
+
+def test_the_seat_map_is_revalidated_not_downloaded_again(api: TestClient, fakes: Fakes) -> None:
+    api.get("/flights/1/seats")
+    api.get("/flights/1/seats")
+
+    first, second = fakes.flights.requests()[-2:]
+    assert "if-none-match" not in first.headers
+    assert second.headers["if-none-match"].startswith('"')
+
+
+# --- upstream failures --------------------------------------------------------------------
+
+
+def answer_seat_maps_with(fakes: Fakes, response: Response) -> None:
+    async def hook(request: Request) -> Response | None:
+        return response if request.url.path.endswith("/seat_map") else None
+
+    fakes.flights.hook = hook
+
+
+@pytest.mark.parametrize(
+    "response",
+    [
+        problem(500, "boom"),
+        Response(b"<html>proxy error</html>", 200, media_type="text/html"),
+        Response(b'{"cabins": "none"}', 200, media_type="application/json"),
+        Response(b"", 418),
+    ],
+    ids=["500", "html", "wrong-shape", "undocumented-status"],
+)
+def test_an_upstream_answer_outside_its_contract_is_a_502(
+    api: TestClient, fakes: Fakes, response: Response
+) -> None:
+    answer_seat_maps_with(fakes, response)
+
+    answered = api.get("/flights/1/seats")
+
+    assert answered.status_code == 502
+    assert answered.json()["detail"] == "The flights service answered unexpectedly"
+
+
+def test_an_upstream_503_is_a_503_with_its_retry_after(api: TestClient, fakes: Fakes) -> None:
+    answer_seat_maps_with(
+        fakes, Response(b"{}", 503, headers={"Retry-After": "9"}, media_type="application/json")
+    )
+
+    response = api.get("/flights/1/seats")
+
+    assert response.status_code == 503
+    assert response.headers["Retry-After"] == "9"
+    assert response.json()["detail"] == "The flights service is unavailable, please retry later"
+
+
+def test_a_service_refusing_connections_is_a_503(fakes: Fakes) -> None:
+    with (
+        refusing() as nowhere,
+        TestClient(create_app(api_settings(fakes.flights_url, nowhere))) as client,
+    ):
+        response = spec_checked(client).get("/flights/1/seats")
+
+    assert response.status_code == 503
+    assert "reservations service is unavailable" in response.json()["detail"]
+
+
+def test_a_hung_service_is_a_503_within_the_timeouts(fakes: Fakes) -> None:
+    # read_timeout 0.5 s, one retry: about 1 s, and nowhere near "forever".
+    with (
+        silent() as hung,
+        TestClient(create_app(api_settings(hung, fakes.reservations_url))) as client,
+    ):
+        started = time.monotonic()
+        response = spec_checked(client).get("/flights/1/seats")
+        elapsed = time.monotonic() - started
+
+    assert response.status_code == 503
+    assert 0.9 < elapsed < 3.0
+
+
+def test_a_slow_answer_times_out(api: TestClient, fakes: Fakes) -> None:
+    async def slow(request: Request) -> Response | None:
+        await asyncio.sleep(2)
+        return None
+
+    fakes.reservations.hook = slow
+    response = api.get("/flights/1/seats")
+    assert response.status_code == 503
+
+
+# --- request ids --------------------------------------------------------------------------
+
+
+def test_the_request_id_reaches_both_services_and_comes_back(api: TestClient, fakes: Fakes) -> None:
+    response = api.post(
+        "/bookings",
+        json={"flight_id": 1, "customer_id": "cust-1", "seats": ["12A"]},
+        headers={"X-Request-ID": "trace-me-1"},
+    )
+
+    assert response.status_code == 201
+    assert response.headers["X-Request-ID"] == "trace-me-1"
+    upstream_ids = {
+        seen.headers.get("x-request-id") for seen in fakes.flights.seen + fakes.reservations.seen
+    }
+    assert upstream_ids == {"trace-me-1"}
+
+
+# --- bookings -----------------------------------------------------------------------------
+
+
+def book(api: TestClient, *seats: str, customer: str = "cust-1", flight: int = 1) -> httpx.Response:
+    body = {"flight_id": flight, "customer_id": customer, "seats": list(seats)}
+    response: httpx.Response = api.post("/bookings", json=body)
+    return response
+
+
+def test_a_booking_takes_every_seat(api: TestClient, fakes: Fakes) -> None:
+    response = book(api, "12B", "12A")
+
+    assert response.status_code == 201
+    assert response.json() == {"flight_id": 1, "customer_id": "cust-1", "seats": ["12B", "12A"]}
+    assert fakes.reservations.held == {("1", "12A"): "cust-1", ("1", "12B"): "cust-1"}
+
+
+def test_booking_the_same_seats_again_is_safe(api: TestClient, fakes: Fakes) -> None:
+    assert book(api, "12A", "12B").status_code == 201
+    again = book(api, "12A", "12B")
+    assert again.status_code == 201
+    assert len(fakes.reservations.held) == 2
+
+
+def test_a_seat_held_by_someone_else_is_a_409_listing_it(api: TestClient, fakes: Fakes) -> None:
+    fakes.reservations.held[("1", "12C")] = "cust-2"
+
+    response = book(api, "12A", "12C")
+
+    assert response.status_code == 409
+    body = response.json()
+    assert body["seats"] == ["12C"]
+    assert body["type"] == "https://api.flightres.example/problems/seats-unavailable"
+    assert fakes.reservations.held == {("1", "12C"): "cust-2"}
+
+
+def test_seats_not_on_the_seat_map_are_a_422_listing_them(api: TestClient) -> None:
+    response = book(api, "12A", "99K", "30F")
+
+    assert response.status_code == 422
+    body = response.json()
+    assert body["seats"] == ["99K", "30F"]
+    assert body["detail"] == "Not on the seat map of flight 1: 99K, 30F"
+    assert [e["field"] for e in body["errors"]] == ["body.seats", "body.seats"]
+
+
+def test_booking_an_unknown_flight_is_a_404(api: TestClient) -> None:
+    assert book(api, "12A", flight=99).status_code == 404
+
+
+@pytest.mark.parametrize(
+    ("body", "field"),
+    [
+        ({"flight_id": 1, "customer_id": "c", "seats": ["12A", "12A"]}, "body.seats"),
+        ({"flight_id": 1, "customer_id": "c", "seats": []}, "body.seats"),
+        (
+            {"flight_id": 1, "customer_id": "c", "seats": [f"{n}A" for n in range(1, 11)]},
+            "body.seats",
+        ),
+        ({"flight_id": 1, "customer_id": "c", "seats": ["12a"]}, "body.seats.0"),
+        ({"flight_id": 0, "customer_id": "c", "seats": ["12A"]}, "body.flight_id"),
+        ({"flight_id": 1, "customer_id": "no spaces", "seats": ["12A"]}, "body.customer_id"),
+        ({"flight_id": 1, "customer_id": "c", "seats": ["12A"], "extra": 1}, "body.extra"),
+    ],
+    ids=["duplicate", "none", "ten", "lower-case", "flight-0", "bad-customer", "unknown-field"],
+)
+def test_invalid_bookings_are_422_naming_the_field(
+    api: TestClient, fakes: Fakes, body: dict[str, object], field: str
+) -> None:
+    response = api.post("/bookings", json=body)
+
+    assert response.status_code == 422
+    assert [error["field"] for error in response.json()["errors"]] == [field]
+    assert fakes.reservations.seen == []
+
+
+def test_a_body_that_is_not_json_is_a_400(api: TestClient) -> None:
+    response = api.post("/bookings", content=b"{", headers={"Content-Type": "application/json"})
+    assert response.status_code == 400
+
+
+def test_reservations_failing_mid_booking_is_a_503_and_releases_the_seats(
+    api: TestClient, fakes: Fakes
+) -> None:
+    async def fail_12b(request: Request) -> Response | None:
+        if request.method == "PUT" and b'"12B"' in await request.body():
+            return problem(503, "redis down")
+        return None
+
+    fakes.reservations.hook = fail_12b
+
+    response = book(api, "12A", "12B", "12C")
+
+    assert response.status_code == 503
+    assert response.json()["detail"].startswith("Nothing was booked: the reservations service")
+    assert fakes.reservations.held == {}
+    assert [s.path for s in fakes.reservations.requests("DELETE")] == [
+        "/reservations/1/12B",  # may have been applied: released to be sure (404)
+        "/reservations/1/12A",
+    ]
+    assert "12C" not in str([s.body for s in fakes.reservations.requests("PUT")])
+
+
+def test_holds_that_cannot_be_released_at_once_are_released_later(
+    api: TestClient, fakes: Fakes
+) -> None:
+    outage = {"on": False}
+
+    async def die_at_12b(request: Request) -> Response | None:
+        if request.method == "PUT" and b'"12B"' in await request.body():
+            outage["on"] = True
+        return problem(503, "down") if outage["on"] else None
+
+    fakes.reservations.hook = die_at_12b
+    response = book(api, "12A", "12B")
+    assert response.status_code == 503
+    assert response.json()["detail"].endswith("seats it had reserved are being released")
+    assert fakes.reservations.held == {("1", "12A"): "cust-1"}
+
+    outage["on"] = False  # the service is back; the background retry releases 12A
+    deadline = time.monotonic() + 5
+    while fakes.reservations.held and time.monotonic() < deadline:
+        time.sleep(0.02)
+    assert fakes.reservations.held == {}
+
+
+# --- cancel -------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(("holder", "status"), [("cust-1", 204), (None, 404), ("cust-2", 409)])
+def test_cancelling_a_seat(api: TestClient, fakes: Fakes, holder: str | None, status: int) -> None:
+    if holder is not None:
+        fakes.reservations.held[("1", "12A")] = holder
+
+    response = api.delete("/bookings/1/12A?customer_id=cust-1")
+
+    assert response.status_code == status
+    assert fakes.reservations.held.get(("1", "12A")) == (None if status == 204 else holder)
+
+
+def test_cancelling_needs_a_valid_customer(api: TestClient) -> None:
+    response = api.delete("/bookings/1/12A")
+    assert response.status_code == 422
+    assert response.json()["errors"][0]["field"] == "query.customer_id"
+
+
+# --- operations ---------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("flights", "reservations", "status", "overall"),
+    [
+        ("pass", "pass", 200, "pass"),
+        ("warn", "pass", 200, "warn"),
+        ("pass", "fail", 503, "fail"),
+    ],
+)
+def test_health_aggregates_both_services(
+    api: TestClient, fakes: Fakes, flights: str, reservations: str, status: int, overall: str
+) -> None:
+    fakes.flights.health, fakes.reservations.health = flights, reservations
+
+    response = api.get("/health")
+
+    assert response.status_code == status
+    body = response.json()
+    assert body["status"] == overall
+    assert body["checks"]["flights:responseTime"][0]["status"] == flights
+    assert body["checks"]["reservations:responseTime"][0]["status"] == reservations
+
+
+def test_health_fails_when_a_service_is_unreachable(fakes: Fakes) -> None:
+    with (
+        refusing() as nowhere,
+        TestClient(create_app(api_settings(nowhere, fakes.reservations_url))) as client,
+    ):
+        response = spec_checked(client).get("/health")
+    assert response.status_code == 503
+    assert response.json()["checks"]["flights:responseTime"][0]["status"] == "fail"
+
+
+def test_ping_needs_no_service() -> None:
+    with refusing() as nowhere, TestClient(create_app(api_settings(nowhere, nowhere))) as client:
+        assert spec_checked(client).get("/ping").json() == {"status": "pass"}
+
+
+def test_metrics_count_requests_and_compensations(api: TestClient) -> None:
+    api.get("/flights/1/seats")
+    text = api.get("/metrics").text
+    assert (
+        'http_requests_total{method="GET",route="/flights/{flight_id}/seats",status="200"}' in text
+    )
+    assert "booking_compensation_pending 0.0" in text

@@ -1,0 +1,211 @@
+"""Provider verification: every pact in contracts/ whose provider is ``flights``, replayed
+against the real service (the app served by uvicorn on 127.0.0.1) on a real, migrated and
+seeded database, with provider states set up in that database.
+
+The provider states (contracts/README.md) are served by ``provider_states.serve``: the
+``a flight exists`` setup returns the seat map's current ETag, which Pact injects into the
+conditional seat map request.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import socket
+import threading
+import time
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from datetime import date, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import httpx
+import provider_states
+import pytest
+import uvicorn
+from pact import Verifier
+
+from flights.app import create_app
+from flights.migrate import query, run
+from flights.repository import connect
+from flights.settings import DatabaseConfig, Settings
+
+os.environ.setdefault("PACT_DO_NOT_TRACK", "true")  # else every verify calls an analytics host
+
+PROVIDER = "flights"
+# The committed pacts (the contracts:pacts dependency in tests/BUILD); the test file sits at
+# src/python/flights/tests/, in the repository and in Pants' sandbox alike.
+CONTRACTS = Path(__file__).resolve().parents[4] / "contracts"
+# What "a flight exists" flies: seeded, and its seat map has the seat the API layer books.
+CONFIGURATION = "A320-J12Y150"
+DEPARTS_AT = timedelta(hours=12, minutes=45)  # UTC, on the date the state names
+BLOCK_TIME = timedelta(hours=6, minutes=25)
+
+
+class FlightStates:
+    """The flights provider states, set up for real in the service's database."""
+
+    def __init__(self, database: DatabaseConfig, service_url: str) -> None:
+        self.database = database
+        self.service_url = service_url
+
+    def handlers(self) -> dict[str, provider_states.Handler]:
+        return {"a flight exists": self.flight_exists, "no flight exists": self.no_flight_exists}
+
+    def flight_exists(self, action: str, params: Mapping[str, Any]) -> dict[str, str] | None:
+        """Flight ``flight_id`` with that number, route and UTC departure date, on the seeded
+        configuration. Returns the seat map's current ETag, fetched from the service."""
+        if action != "setup":
+            return None
+        flight_id = int(params["flight_id"])
+        day = date.fromisoformat(params["departure_date"])
+        departs = datetime(day.year, day.month, day.day) + DEPARTS_AT
+        connection = connect(self.database)
+        try:
+            found = query(
+                connection,
+                "SELECT id FROM aircraft_configurations WHERE code = %s",
+                (CONFIGURATION,),
+            )
+            if not found:
+                raise LookupError(f"aircraft configuration {CONFIGURATION} is not seeded")
+            # Replace whatever holds the id or the natural key (flight_no, departure_date).
+            run(
+                connection,
+                "DELETE FROM flights WHERE id = %s OR (flight_no = %s AND departure_date = %s)",
+                (flight_id, params["flight_no"], departs.date()),
+            )
+            run(
+                connection,
+                "INSERT INTO flights (id, flight_no, origin, destination, departure_time,"
+                " arrival_time, aircraft_configuration_id) VALUES (%s, %s, %s, %s, %s, %s, %s)",
+                (
+                    flight_id,
+                    params["flight_no"],
+                    params["origin"],
+                    params["destination"],
+                    departs,
+                    departs + BLOCK_TIME,
+                    found[0][0],
+                ),
+            )
+        finally:
+            connection.close()
+        seat_map = httpx.get(f"{self.service_url}/flights/{flight_id}/seat_map", timeout=10)
+        seat_map.raise_for_status()
+        return {"etag": seat_map.headers["ETag"]}
+
+    def no_flight_exists(self, action: str, params: Mapping[str, Any]) -> None:
+        if action != "setup":
+            return
+        connection = connect(self.database)
+        try:
+            run(connection, "DELETE FROM flights WHERE id = %s", (int(params["flight_id"]),))
+        finally:
+            connection.close()
+
+
+def test_flights_honours_every_pact(settings: Settings) -> None:
+    # `settings`: a migrated database seeded from SEED_START (2026-12-01), see conftest.py.
+    with serving(create_app(settings)) as service_url:
+        states = FlightStates(settings.database, service_url)
+        verify(PROVIDER, service_url, states.handlers())
+
+
+# --- verification ---------------------------------------------------------------------------
+
+
+def pacts_for(provider: str) -> list[Path]:
+    pacts = sorted(
+        path
+        for path in CONTRACTS.glob("*.json")
+        if json.loads(path.read_text("utf-8"))["provider"]["name"] == provider
+    )
+    if not pacts:
+        pytest.fail(
+            f"no pact for provider {provider!r} in {CONTRACTS}: is contracts:pacts a "
+            "dependency of this test (tests/BUILD)?",
+            pytrace=False,
+        )
+    return pacts
+
+
+def verify(
+    provider: str, service_url: str, handlers: Mapping[str, provider_states.Handler]
+) -> None:
+    """Replay every pact of ``provider`` against ``service_url``; fails the test with Pact's
+    report on any mismatch (Pact prints the report either way)."""
+    pacts = pacts_for(provider)
+    # A state without a handler makes Pact retry its state change for about two minutes.
+    unknown = provider_states.missing_handlers(pacts, handlers)
+    if unknown:
+        pytest.fail(
+            f"the pacts for {provider} use provider states this test has no handler for: "
+            f"{sorted(unknown)}; add them to the handlers (contracts/README.md says what "
+            "each must set up)",
+            pytrace=False,
+        )
+    # A handler that raises would make the endpoint answer 500, and Pact would retry for
+    # minutes too: record the error, answer with no values, and fail after the run.
+    state_errors: list[str] = []
+
+    def reporting(name: str, handler: provider_states.Handler) -> provider_states.Handler:
+        def handle(action: str, params: Mapping[str, Any]) -> Mapping[str, Any] | None:
+            try:
+                return handler(action, params)
+            except Exception as exc:  # noqa: BLE001 - reported with the verification result
+                state_errors.append(f"{name!r} {action} {dict(params)}: {exc!r}")
+                return None
+
+        return handle
+
+    with provider_states.serve(
+        {name: reporting(name, handler) for name, handler in handlers.items()}
+    ) as states_url:
+        verifier = (
+            Verifier(provider, host="127.0.0.1")
+            .add_transport(url=service_url)
+            .state_handler(states_url, teardown=True, body=True)
+            .set_coloured_output(enabled=False)
+            .set_error_on_empty_pact(enabled=True)
+        )
+        for pact in pacts:
+            verifier.add_source(pact)
+        try:
+            verifier.verify()
+        except RuntimeError:
+            failed = True
+        else:
+            failed = False
+    report = str(verifier.output(strip_ansi=True))
+    if state_errors:
+        pytest.fail(
+            "provider state set-up failed:\n" + "\n".join(state_errors) + "\n\n" + report,
+            pytrace=False,
+        )
+    if failed:
+        pytest.fail(f"{provider} does not honour its pacts:\n{report}", pytrace=False)
+
+
+@contextmanager
+def serving(app: Any) -> Iterator[str]:
+    """The app's base URL while uvicorn serves it on 127.0.0.1 (lifespan included: the
+    app opens its MySQL pool at start-up, as in production)."""
+    sock = socket.socket()
+    sock.bind(("127.0.0.1", 0))
+    server = uvicorn.Server(uvicorn.Config(app, log_config=None, access_log=False))
+    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 10
+    while not server.started:
+        if not thread.is_alive() or time.monotonic() > deadline:
+            sock.close()
+            raise RuntimeError("uvicorn did not start")
+        time.sleep(0.01)
+    try:
+        yield f"http://127.0.0.1:{sock.getsockname()[1]}"
+    finally:
+        server.should_exit = True
+        thread.join(10)
+        sock.close()
