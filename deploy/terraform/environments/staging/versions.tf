@@ -1,0 +1,23 @@
+terraform {
+  required_version = ">= 1.6.0, < 2.0.0"
+
+  # State in S3, locked in DynamoDB. The bucket (created once per account, docs/deploy.md)
+  # is given at init: terraform init -backend-config="bucket=<state bucket>".
+  backend "s3" {
+    key            = "flightres/staging/terraform.tfstate"
+    region         = "eu-west-1"
+    dynamodb_table = "flightres-terraform-locks"
+    encrypt        = true
+  }
+
+  required_providers {
+    aws = {
+      source  = "hashicorp/aws"
+      version = "5.82.2"
+    }
+    helm = {
+      source  = "hashicorp/helm"
+      version = "2.17.0"
+    }
+  }
+}

@@ -1,0 +1,1 @@
+"""Offline validation of deploy/: rendering the Helm charts and checking what they produce."""

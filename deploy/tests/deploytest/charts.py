@@ -1,0 +1,77 @@
+"""Render the service charts offline with Helm's own engine (helm-python-sdk, no binary).
+
+The charts depend on ``deploy/helm/service-lib`` through ``file://../service-lib``. Helm needs
+that dependency packed under ``charts/`` (ignored by Git), so every chart is rendered from a
+copy of ``deploy/helm`` in a temporary directory where ``dependency_build`` packs it, exactly
+as ``helm dependency build`` (and Argo CD) would.
+"""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import helm_python
+import yaml
+
+REPO = Path(__file__).resolve().parents[3]
+HELM = REPO / "deploy" / "helm"
+SERVICES = ("flights", "reservations", "api")
+ENVIRONMENTS = ("staging", "production")
+# Kubernetes version the manifests are validated against: the EKS version in deploy/terraform.
+KUBE_VERSION = "1.31.0"
+NAMESPACE = "flightres-staging"
+
+Manifest = dict[str, Any]
+# (service, values file) -> its rendered manifests; the tests' `rendered` fixture.
+Render = Callable[[str, str], list[Manifest]]
+
+
+def copy_charts(destination: Path, source: Path = HELM) -> Path:
+    """Copy ``deploy/helm`` to ``destination`` and pack each chart's library dependency."""
+    shutil.copytree(source, destination, ignore=shutil.ignore_patterns("charts"))
+    for service in SERVICES:
+        helm_python.dependency_build(destination / service)
+    return destination
+
+
+def values_files(service: str) -> list[str]:
+    return ["values.yaml", *(f"values-{env}.yaml" for env in ENVIRONMENTS)]
+
+
+def load_values(chart: Path, values_file: str) -> dict[str, Any]:
+    """The values Helm merges over the chart's own values.yaml (empty for values.yaml itself)."""
+    if values_file == "values.yaml":
+        return {}
+    loaded = yaml.safe_load((chart / values_file).read_text())
+    return loaded if isinstance(loaded, dict) else {}
+
+
+def render(chart: Path, values: dict[str, Any], release: str | None = None) -> list[Manifest]:
+    """Every manifest the chart renders on install, hooks included, in a stable order."""
+    name = release or chart.name
+    loaded = helm_python.Chart.load(chart)
+    try:
+        rendered = loaded.render(values, name=name, namespace=NAMESPACE, is_install=True)
+    finally:
+        loaded.close()
+    manifests: list[Manifest] = []
+    for path in sorted(rendered):
+        if not path.endswith((".yaml", ".yml")):
+            continue
+        manifests.extend(doc for doc in yaml.safe_load_all(rendered[path]) if doc)
+    return manifests
+
+
+def lint(chart: Path, values: dict[str, Any]) -> list[str]:
+    """Helm lint in strict mode: every error and warning, as text (info-level notes pass)."""
+    report = helm_python.lint(chart, values, strict=True, kube_version=f"v{KUBE_VERSION}")
+    problems = [str(error) for error in report.get("errors", [])]
+    problems += [
+        f"{message['path']}: {message['error']}"
+        for message in report.get("messages", [])
+        if int(message.get("severity", 0)) >= 2
+    ]
+    return problems

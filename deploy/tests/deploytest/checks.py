@@ -1,0 +1,263 @@
+"""Assertions on rendered manifests. Each returns a list of problems (empty: fine), so the
+tests can show that a deliberately broken chart makes it fail."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Iterator, Mapping
+from typing import Any
+
+import kubernetes_validate  # type: ignore[import-untyped]
+
+from deploytest.charts import KUBE_VERSION, Manifest
+
+CREDENTIAL_URL = re.compile(r"://[^/@\s]*:[^/@\s]*@")
+SECRET_NAME = re.compile(r"PASSWORD|SECRET|TOKEN|_KEY$|DATABASE_URL|REDIS_URL")
+# The one writable path in the containers (an emptyDir), not a path on this machine.
+TMP = "/tmp"  # noqa: S108
+
+
+def describe(manifest: Manifest) -> str:
+    return f"{manifest.get('kind')}/{manifest.get('metadata', {}).get('name')}"
+
+
+def of_kind(manifests: Iterable[Manifest], kind: str) -> list[Manifest]:
+    return [m for m in manifests if m.get("kind") == kind]
+
+
+def one(manifests: Iterable[Manifest], kind: str) -> Manifest:
+    found = of_kind(manifests, kind)
+    if len(found) != 1:
+        raise AssertionError(f"expected one {kind}, found {len(found)}")
+    return found[0]
+
+
+def kubernetes_schema_problems(manifests: Iterable[Manifest]) -> list[str]:
+    """Strict validation against the Kubernetes OpenAPI schemas of ``KUBE_VERSION``."""
+    problems = []
+    for manifest in manifests:
+        try:
+            kubernetes_validate.validate(manifest, KUBE_VERSION, strict=True)
+        except kubernetes_validate.ValidationError as exc:
+            problems.append(f"{describe(manifest)}: {exc.message} at {list(exc.path)}")
+        except kubernetes_validate.SchemaNotFoundError:
+            problems.append(f"{describe(manifest)}: no schema for this kind in {KUBE_VERSION}")
+    return problems
+
+
+def pod_specs(manifests: Iterable[Manifest]) -> Iterator[tuple[str, Mapping[str, Any]]]:
+    for manifest in manifests:
+        if manifest.get("kind") in ("Deployment", "Job", "StatefulSet", "DaemonSet"):
+            yield describe(manifest), manifest["spec"]["template"]["spec"]
+
+
+def security_context_problems(manifests: Iterable[Manifest]) -> list[str]:
+    """Every pod and container runs hardened: non-root, read-only root, no privilege, no
+    capabilities, RuntimeDefault seccomp, no service account token; /tmp is an emptyDir."""
+    problems = []
+    for where, spec in pod_specs(manifests):
+        pod = spec.get("securityContext") or {}
+        if pod.get("runAsNonRoot") is not True:
+            problems.append(f"{where}: pod securityContext.runAsNonRoot is not true")
+        if (pod.get("seccompProfile") or {}).get("type") != "RuntimeDefault":
+            problems.append(f"{where}: pod seccompProfile is not RuntimeDefault")
+        if spec.get("automountServiceAccountToken") is not False:
+            problems.append(f"{where}: automountServiceAccountToken is not false")
+        tmp_volumes = {v["name"] for v in spec.get("volumes", []) if "emptyDir" in v}
+        containers = [*spec.get("initContainers", []), *spec.get("containers", [])]
+        if not containers:
+            problems.append(f"{where}: no containers")
+        for container in containers:
+            name = f"{where} container {container.get('name')}"
+            context = container.get("securityContext") or {}
+            expected = {
+                "runAsNonRoot": True,
+                "allowPrivilegeEscalation": False,
+                "readOnlyRootFilesystem": True,
+                "privileged": False,
+            }
+            for key, value in expected.items():
+                if context.get(key) is not value:
+                    problems.append(f"{name}: securityContext.{key} is not {value}")
+            if (context.get("runAsUser") or 0) < 1:
+                problems.append(f"{name}: securityContext.runAsUser is root or unset")
+            if (context.get("capabilities") or {}).get("drop") != ["ALL"]:
+                problems.append(f"{name}: capabilities.drop is not [ALL]")
+            if (context.get("seccompProfile") or {}).get("type") != "RuntimeDefault":
+                problems.append(f"{name}: seccompProfile is not RuntimeDefault")
+            mounts = {m["mountPath"]: m["name"] for m in container.get("volumeMounts", [])}
+            if mounts.get(TMP) not in tmp_volumes:
+                problems.append(f"{name}: /tmp is not an emptyDir (the root is read-only)")
+            resources = container.get("resources") or {}
+            if not resources.get("requests") or not resources.get("limits"):
+                problems.append(f"{name}: resources.requests/limits missing")
+    return problems
+
+
+def probe_problems(manifests: Iterable[Manifest], port: int) -> list[str]:
+    """Probes hit the chassis endpoints on the port the service listens on."""
+    deployment = one(manifests, "Deployment")
+    container = deployment["spec"]["template"]["spec"]["containers"][0]
+    ports = {p["name"]: p["containerPort"] for p in container.get("ports", [])}
+    problems = []
+    if ports.get("http") != port:
+        problems.append(f"containerPort http is {ports.get('http')}, the service listens on {port}")
+    expected = {"livenessProbe": "/ping", "readinessProbe": "/health", "startupProbe": "/ping"}
+    for probe, path in expected.items():
+        get = (container.get(probe) or {}).get("httpGet") or {}
+        if get.get("path") != path:
+            problems.append(f"{probe} path is {get.get('path')!r}, expected {path!r}")
+        target = get.get("port")
+        if ports.get(target, target) != port:
+            problems.append(f"{probe} port {target!r} is not the service port {port}")
+    configmap = one(manifests, "ConfigMap")
+    if configmap.get("data", {}).get("PORT") != str(port):
+        problems.append(f"ConfigMap PORT is {configmap.get('data', {}).get('PORT')!r}")
+    return problems
+
+
+def secret_leak_problems(manifests: Iterable[Manifest]) -> list[str]:
+    """No Secret objects rendered; no credential in a ConfigMap or a plain env value; every
+    credential variable comes from a secretKeyRef."""
+    problems = [
+        f"{describe(m)}: charts must not render Secrets" for m in of_kind(manifests, "Secret")
+    ]
+    secret_vars: set[str] = set()
+    for where, spec in pod_specs(manifests):
+        for container in spec.get("containers", []):
+            for env in container.get("env", []):
+                if "valueFrom" in env and "secretKeyRef" in env["valueFrom"]:
+                    secret_vars.add(env["name"])
+                elif SECRET_NAME.search(env["name"]) or CREDENTIAL_URL.search(
+                    str(env.get("value", ""))
+                ):
+                    problems.append(f"{where}: {env['name']} carries a credential in plain text")
+    for configmap in of_kind(manifests, "ConfigMap"):
+        for key, value in (configmap.get("data") or {}).items():
+            if key in secret_vars or SECRET_NAME.search(key):
+                problems.append(f"{describe(configmap)}: {key} belongs in the Secret")
+            if CREDENTIAL_URL.search(str(value)):
+                problems.append(f"{describe(configmap)}: {key} holds a URL with a credential")
+    return problems
+
+
+def selects(selector: Mapping[str, Any], labels: Mapping[str, str]) -> bool:
+    match = selector.get("matchLabels") or {}
+    return bool(match) and all(labels.get(k) == v for k, v in match.items())
+
+
+def pod_labels(manifests: Iterable[Manifest]) -> dict[str, str]:
+    labels: dict[str, str] = one(manifests, "Deployment")["spec"]["template"]["metadata"]["labels"]
+    return labels
+
+
+def client_policy_problems(
+    service: list[Manifest], api: list[Manifest], datastore_port: int
+) -> list[str]:
+    """flights/reservations: ingress only from the API pods (same namespace) and the metrics
+    scraper (its own namespace), to the http port; egress only DNS and the datastore port."""
+    policy = one(service, "NetworkPolicy")
+    spec = policy["spec"]
+    problems = []
+    own = pod_labels(service)
+    if not selects(spec["podSelector"], own):
+        problems.append("the policy does not select the service's pods")
+    if sorted(spec.get("policyTypes", [])) != ["Egress", "Ingress"]:
+        problems.append("policyTypes must be Ingress and Egress (deny everything else)")
+    api_labels = pod_labels(api)
+    rules = spec.get("ingress", [])
+    peers = [peer for rule in rules for peer in rule.get("from", [])]
+    if not any(
+        "namespaceSelector" not in p and selects(p.get("podSelector", {}), api_labels)
+        for p in peers
+    ):
+        problems.append("no ingress peer selects the API layer's pods")
+    for peer in peers:
+        same_namespace = "namespaceSelector" not in peer and "ipBlock" not in peer
+        if same_namespace and not selects(peer.get("podSelector", {}), api_labels):
+            problems.append(f"ingress peer {peer} admits pods other than the API layer's")
+        if "ipBlock" in peer:
+            problems.append(f"ingress peer {peer} admits an address range")
+        if "namespaceSelector" in peer and not peer.get("podSelector"):
+            problems.append(f"ingress peer {peer} admits a whole namespace")
+    if any(not rule.get("from") for rule in rules):
+        problems.append("an ingress rule without `from` admits everyone")
+    for rule in rules:
+        if [p.get("port") for p in rule.get("ports", [])] != ["http"]:
+            problems.append("ingress must be limited to the http port")
+    problems += egress_problems(spec, {datastore_port})
+    return problems
+
+
+def egress_problems(spec: Mapping[str, Any], allowed_ports: set[int]) -> list[str]:
+    problems = []
+    for rule in spec.get("egress", []):
+        ports = {p.get("port") for p in rule.get("ports", [])}
+        if not rule.get("to") or not ports:
+            problems.append(f"egress rule {rule} is unrestricted")
+        elif ports == {53}:
+            peer = rule["to"][0]
+            if peer.get("namespaceSelector", {}).get("matchLabels", {}) != {
+                "kubernetes.io/metadata.name": "kube-system"
+            }:
+                problems.append("DNS egress must go to kube-system only")
+        elif not ports <= allowed_ports:
+            problems.append(f"egress to ports {sorted(ports)}; allowed {sorted(allowed_ports)}")
+    return problems
+
+
+def api_policy_problems(api: list[Manifest], upstreams: Mapping[str, list[Manifest]]) -> list[str]:
+    """api: ingress only from Traefik's namespace; egress only to DNS and the upstream pods on
+    their container ports."""
+    spec = one(api, "NetworkPolicy")["spec"]
+    problems = []
+    if not selects(spec["podSelector"], pod_labels(api)):
+        problems.append("the policy does not select the API pods")
+    for rule in spec.get("ingress", []):
+        for peer in rule.get("from", []):
+            namespace = peer.get("namespaceSelector", {}).get("matchLabels", {})
+            if namespace.get("kubernetes.io/metadata.name") not in ("traefik", "monitoring"):
+                problems.append(f"ingress peer {peer} is neither Traefik nor the scraper")
+    for name, manifests in upstreams.items():
+        labels = pod_labels(manifests)
+        container = one(manifests, "Deployment")["spec"]["template"]["spec"]["containers"][0]
+        port = container["ports"][0]["containerPort"]
+        reaches = [
+            rule
+            for rule in spec.get("egress", [])
+            if any(selects(p.get("podSelector", {}), labels) for p in rule.get("to", []))
+        ]
+        if not any(port in {p.get("port") for p in r.get("ports", [])} for r in reaches):
+            problems.append(f"no egress rule lets the API pods reach {name} on port {port}")
+    ports = {
+        one(m, "Deployment")["spec"]["template"]["spec"]["containers"][0]["ports"][0][
+            "containerPort"
+        ]
+        for m in upstreams.values()
+    }
+    problems += egress_problems(spec, ports)
+    return problems
+
+
+def hook_problems(manifests: Iterable[Manifest]) -> list[str]:
+    """flights: `migrate` runs as a pre-install/pre-upgrade hook Job with the DB credential."""
+    jobs = of_kind(manifests, "Job")
+    if len(jobs) != 1:
+        return [f"expected one migration Job, found {len(jobs)}"]
+    job = jobs[0]
+    annotations = job["metadata"].get("annotations", {})
+    problems = []
+    hooks = set(annotations.get("helm.sh/hook", "").split(","))
+    if hooks != {"pre-install", "pre-upgrade"}:
+        problems.append(f"helm.sh/hook is {annotations.get('helm.sh/hook')!r}")
+    if "before-hook-creation" not in annotations.get("helm.sh/hook-delete-policy", ""):
+        problems.append("hook-delete-policy must include before-hook-creation")
+    container = job["spec"]["template"]["spec"]["containers"][0]
+    if container.get("args") != ["migrate"]:
+        problems.append(f"the Job runs {container.get('args')}, not ['migrate']")
+    env = {e["name"]: e for e in container.get("env", [])}
+    if "secretKeyRef" not in env.get("FLIGHTS_DATABASE_URL", {}).get("valueFrom", {}):
+        problems.append("the Job does not get FLIGHTS_DATABASE_URL from the Secret")
+    if job["spec"]["template"]["spec"].get("restartPolicy") != "Never":
+        problems.append("the Job's restartPolicy must be Never")
+    return problems

@@ -1,0 +1,235 @@
+"""The Helm charts: lint, render with every values file, Kubernetes schemas, and the
+properties that matter (probes, NetworkPolicies, secrets, securityContext, migration hook).
+Each check is also run on a deliberately broken copy to show that it fails."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import helm_python
+import pytest
+import yaml
+
+from api.settings import Settings as ApiSettings
+from deploytest import charts, checks
+from flights.settings import Settings as FlightsSettings
+from reservations.settings import Settings as ReservationsSettings
+
+PORTS = {
+    "flights": FlightsSettings.port,
+    "reservations": ReservationsSettings.port,
+    "api": ApiSettings.port,
+}
+DATASTORE_PORTS = {"flights": 3306, "reservations": 6379}
+VALUES = ["values.yaml", *(f"values-{env}.yaml" for env in charts.ENVIRONMENTS)]
+CASES = [(service, values) for service in charts.SERVICES for values in VALUES]
+
+
+@pytest.fixture()
+def broken_root(tmp_path: Path) -> Path:
+    """A private copy of the charts to break (service-lib is packed after the edit)."""
+    shutil.copytree(charts.HELM, tmp_path / "helm", ignore=shutil.ignore_patterns("charts"))
+    return tmp_path / "helm"
+
+
+def build(root: Path) -> None:
+    for service in charts.SERVICES:
+        helm_python.dependency_build(root / service)
+
+
+def edit(path: Path, old: str, new: str) -> None:
+    text = path.read_text()
+    assert old in text, f"{old!r} not in {path}"
+    path.write_text(text.replace(old, new))
+
+
+@pytest.mark.parametrize(("service", "values_file"), CASES)
+def test_lint_is_clean(chart_root: Path, service: str, values_file: str) -> None:
+    chart = chart_root / service
+    assert charts.lint(chart, charts.load_values(chart, values_file)) == []
+
+
+def test_lint_fails_on_a_broken_template(broken_root: Path) -> None:
+    edit(broken_root / "service-lib/templates/_service.tpl", "{{- end -}}", "")
+    build(broken_root)
+    assert charts.lint(broken_root / "flights", {}) != []
+
+
+@pytest.mark.parametrize(("service", "values_file"), CASES)
+def test_renders_valid_kubernetes(rendered: charts.Render, service: str, values_file: str) -> None:
+    manifests = rendered(service, values_file)
+    expected = {
+        "ConfigMap",
+        "Deployment",
+        "HorizontalPodAutoscaler",
+        "NetworkPolicy",
+        "PodDisruptionBudget",
+        "Service",
+        "ServiceAccount",
+    }
+    expected |= {"api": {"Ingress"}, "flights": {"Job"}}.get(service, set())
+    assert {m["kind"] for m in manifests} == expected
+    assert checks.kubernetes_schema_problems(manifests) == []
+
+
+def test_kubernetes_validation_fails_on_an_invalid_manifest(broken_root: Path) -> None:
+    service = broken_root / "service-lib/templates/_service.tpl"
+    edit(service, "type: ClusterIP", "typo: ClusterIP")
+    build(broken_root)
+    manifests = charts.render(broken_root / "flights", {})
+    assert any("typo" in p for p in checks.kubernetes_schema_problems(manifests))
+
+
+def test_values_schema_rejects_a_credential_in_the_config(chart_root: Path) -> None:
+    url = {"config": {"FLIGHTS_DATABASE_URL": "mysql://flights:hunter2@db:3306/flights"}}
+    with pytest.raises(helm_python.HelmError):
+        charts.render(chart_root / "flights", url)
+    with pytest.raises(helm_python.HelmError):
+        charts.render(chart_root / "api", {"config": {"FLIGHTS_URL": "http://u:p@flights"}})
+
+
+def test_values_schema_rejects_latest_and_other_probe_paths(chart_root: Path) -> None:
+    with pytest.raises(helm_python.HelmError):
+        charts.render(chart_root / "api", {"image": {"tag": "latest"}})
+    with pytest.raises(helm_python.HelmError):
+        charts.render(chart_root / "api", {"probes": {"readinessPath": "/ping"}})
+
+
+@pytest.mark.parametrize(("service", "values_file"), CASES)
+def test_probes_point_at_the_chassis_endpoints(
+    rendered: charts.Render, service: str, values_file: str
+) -> None:
+    assert checks.probe_problems(rendered(service, values_file), PORTS[service]) == []
+
+
+def test_probe_check_fails_on_a_wrong_port(broken_root: Path) -> None:
+    build(broken_root)
+    manifests = charts.render(broken_root / "flights", {})
+    assert checks.probe_problems(manifests, 9999) != []
+
+
+@pytest.mark.parametrize(("service", "values_file"), CASES)
+def test_every_container_is_hardened(
+    rendered: charts.Render, service: str, values_file: str
+) -> None:
+    assert checks.security_context_problems(rendered(service, values_file)) == []
+
+
+def test_hardening_check_fails_on_a_writable_root(broken_root: Path) -> None:
+    edit(
+        broken_root / "service-lib/templates/_helpers.tpl",
+        "readOnlyRootFilesystem: true",
+        "readOnlyRootFilesystem: false",
+    )
+    build(broken_root)
+    problems = checks.security_context_problems(charts.render(broken_root / "flights", {}))
+    assert any("readOnlyRootFilesystem" in p for p in problems)
+
+
+@pytest.mark.parametrize(("service", "values_file"), CASES)
+def test_no_secret_values_are_rendered(
+    rendered: charts.Render, service: str, values_file: str
+) -> None:
+    assert checks.secret_leak_problems(rendered(service, values_file)) == []
+
+
+def test_secret_check_fails_on_a_credential_in_a_configmap(
+    rendered: charts.Render,
+) -> None:
+    manifests = json.loads(json.dumps(rendered("flights", "values.yaml")))
+    configmap = checks.one(manifests, "ConfigMap")
+    configmap["data"]["DB"] = "mysql://flights:hunter2@db:3306/flights"
+    configmap["data"]["FLIGHTS_DATABASE_URL"] = "x"
+    assert len(checks.secret_leak_problems(manifests)) == 2
+
+
+@pytest.mark.parametrize("values_file", VALUES)
+@pytest.mark.parametrize("service", sorted(DATASTORE_PORTS))
+def test_services_admit_only_the_api_and_reach_only_their_datastore(
+    rendered: charts.Render, service: str, values_file: str
+) -> None:
+    problems = checks.client_policy_problems(
+        rendered(service, values_file), rendered("api", values_file), DATASTORE_PORTS[service]
+    )
+    assert problems == []
+
+
+@pytest.mark.parametrize("values_file", VALUES)
+def test_api_admits_only_the_ingress_and_reaches_only_the_services(
+    rendered: charts.Render, values_file: str
+) -> None:
+    upstreams = {s: rendered(s, values_file) for s in DATASTORE_PORTS}
+    assert checks.api_policy_problems(rendered("api", values_file), upstreams) == []
+
+
+def test_policy_checks_fail_when_selectors_miss_the_api_pods(broken_root: Path) -> None:
+    edit(
+        broken_root / "flights/values.yaml",
+        "app.kubernetes.io/name: api\n",
+        "app.kubernetes.io/name: gateway\n",
+    )
+    edit(broken_root / "api/values.yaml", "- port: 8082", "- port: 8083")
+    build(broken_root)
+    api = charts.render(broken_root / "api", {})
+    flights = charts.render(broken_root / "flights", {})
+    reservations = charts.render(broken_root / "reservations", {})
+    assert any("API layer" in p for p in checks.client_policy_problems(flights, api, 3306))
+    # flights also reaching Redis is caught too.
+    assert checks.client_policy_problems(reservations, api, 3306) != []
+    problems = checks.api_policy_problems(api, {"flights": flights, "reservations": reservations})
+    assert any("reservations" in p for p in problems)
+
+
+@pytest.mark.parametrize("values_file", VALUES)
+def test_flights_migrates_in_a_pre_install_hook(rendered: charts.Render, values_file: str) -> None:
+    assert checks.hook_problems(rendered("flights", values_file)) == []
+
+
+def test_hook_check_fails_without_the_hook_annotation(broken_root: Path) -> None:
+    edit(
+        broken_root / "service-lib/templates/_migrationjob.tpl",
+        "helm.sh/hook: pre-install,pre-upgrade",
+        "helm.sh/hook: post-install",
+    )
+    build(broken_root)
+    assert checks.hook_problems(charts.render(broken_root / "flights", {})) != []
+
+
+def test_only_the_api_has_an_ingress(rendered: charts.Render) -> None:
+    ingress = checks.one(rendered("api", "values-staging.yaml"), "Ingress")
+    assert ingress["spec"]["ingressClassName"] == "traefik"
+    backend = ingress["spec"]["rules"][0]["http"]["paths"][0]["backend"]["service"]
+    assert backend == {"name": "api", "port": {"name": "http"}}
+    for service in ("flights", "reservations"):
+        assert checks.of_kind(rendered(service, "values-production.yaml"), "Ingress") == []
+
+
+@pytest.mark.parametrize("service", charts.SERVICES)
+def test_env_values_files_keep_the_image_tag_block_the_release_flow_rewrites(
+    service: str,
+) -> None:
+    for env in charts.ENVIRONMENTS:
+        values = yaml.safe_load((charts.HELM / service / f"values-{env}.yaml").read_text())
+        assert list(values["image"]) == ["tag"]
+        assert isinstance(values["image"]["tag"], str)
+
+
+def test_schemas_share_identical_definitions() -> None:
+    schemas = [
+        json.loads((charts.HELM / s / "values.schema.json").read_text()) for s in charts.SERVICES
+    ]
+    assert all(s["definitions"] == schemas[0]["definitions"] for s in schemas)
+    refs = [r for s in schemas for r in _refs(s)]
+    assert refs
+    assert all(r.startswith("#/") for r in refs)
+
+
+def _refs(node: object) -> list[str]:
+    if isinstance(node, dict):
+        own = [node["$ref"]] if isinstance(node.get("$ref"), str) else []
+        return own + [r for v in node.values() for r in _refs(v)]
+    if isinstance(node, list):
+        return [r for v in node for r in _refs(v)]
+    return []
