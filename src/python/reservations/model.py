@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from enum import Enum, StrEnum
 
 # Rows 1-99, seat letters A-K. The letter I is accepted: which seats exist is the seat map's
@@ -112,7 +113,8 @@ class EventType(StrEnum):
 
 @dataclass(frozen=True)
 class Event:
-    """One entry of the event log. ``id`` orders the log; ``time`` is ISO 8601 UTC."""
+    """One entry of the event log. ``id`` orders the log; ``time`` is ISO 8601 UTC, see
+    ``time_of``."""
 
     id: str
     type: EventType
@@ -136,6 +138,14 @@ def check_event_id(field: str, value: str, errors: list[FieldError]) -> str:
         errors.append(FieldError(field, 'must be an event id like "1714564800123-0", or "0"'))
         return START
     return f"{int(match[1])}-{int(match[2] or 0)}"
+
+
+def time_of(event_id: str) -> str:
+    """When the event happened: its id's milliseconds, stamped by Redis' clock when the
+    event was appended, as ISO 8601 UTC (e.g. "2026-11-27T11:00:00.123Z")."""
+    milliseconds = int(event_id.partition("-")[0])
+    moment = datetime.fromtimestamp(milliseconds // 1000, UTC)
+    return f"{moment:%Y-%m-%dT%H:%M:%S}.{milliseconds % 1000:03d}Z"
 
 
 def is_last_possible_event_id(event_id: str) -> bool:

@@ -114,6 +114,8 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--pex", type=Path, help="run the service from this PEX")
     parser.add_argument("--json", type=Path, help="also write the results here")
+    parser.add_argument("--workers", type=int, default=Settings.workers)
+    parser.add_argument("--threads", type=int, default=Settings.threads)
     parser.add_argument(
         "--retries",
         type=int,
@@ -148,6 +150,8 @@ def main() -> None:
         args.max_wait,
         retries=args.retries,
         with_chassis_baseline=args.chassis_baseline,
+        workers=args.workers,
+        threads=args.threads,
     )
     print(render(report))
     if args.json:
@@ -179,7 +183,11 @@ def run_benchmark(
     *,
     retries: int,
     with_chassis_baseline: bool,
+    workers: int,
+    threads: int,
 ) -> dict[str, Any]:
+    # Both apps read these through Settings.from_env, so they always run alike.
+    server_env = {"RESERVATIONS_WORKERS": str(workers), "RESERVATIONS_THREADS": str(threads)}
     with tempfile.TemporaryDirectory(prefix="resv-bench-") as scratch:
         workdir = Path(scratch)
         script = workdir / "put_reservations.lua"
@@ -193,7 +201,8 @@ def run_benchmark(
                 targets.append(("minimal+chassis", [*minimal_cmd, "--chassis"]))
             for round_no in range(1, rounds + 1):
                 for target, command in targets:
-                    with served(command, redis_url, workdir / f"{target}.log") as (url, pid):
+                    log = workdir / f"{target}.log"
+                    with served(command, redis_url, log, **server_env) as (url, pid):
                         wrk(url, script, warmup, f"warm{round_no}{target}")
                         attempts = []
                         for attempt in range(1, retries + 2):
@@ -219,8 +228,8 @@ def run_benchmark(
             "connections": CONNECTIONS,
             "duration_s": duration,
             "rounds": rounds,
-            "workers": Settings.workers,
-            "threads": Settings.threads,
+            "workers": workers,
+            "threads": threads,
         },
         "results": [asdict(r) for r in results],
         "summary": summarise(results),

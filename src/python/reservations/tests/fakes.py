@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import itertools
 
-from reservations.model import Event, EventType, Released, Reservation, Reserved
+from reservations.model import Event, EventType, Released, Reservation, Reserved, time_of
 from reservations.services import StoreUnavailable
 
 
@@ -53,9 +53,8 @@ class FakeStore:
 
     def _log(self, event_type: EventType, r: Reservation) -> None:
         event_id = f"1700000000000-{next(self._ids)}"
-        time = "2023-11-14T22:13:20.000000Z"
         self.events.append(
-            Event(event_id, event_type, time, r.flight_id, r.seat_num, r.customer_id)
+            Event(event_id, event_type, time_of(event_id), r.flight_id, r.seat_num, r.customer_id)
         )
 
 

@@ -12,6 +12,7 @@ from reservations.model import (
     check_count,
     check_event_id,
     is_last_possible_event_id,
+    time_of,
 )
 
 U64_MAX = 2**64 - 1
@@ -104,6 +105,20 @@ def test_malformed_or_out_of_range_cursors_are_refused(raw: str) -> None:
     errors: list[FieldError] = []
     check_event_id("since", raw, errors)
     assert [e.field for e in errors] == ["since"]
+
+
+@pytest.mark.parametrize(
+    ("event_id", "time"),
+    [
+        ("0-0", "1970-01-01T00:00:00.000Z"),
+        ("951782400000-3", "2000-02-29T00:00:00.000Z"),  # leap day of a leap century
+        ("1709251199999-0", "2024-02-29T23:59:59.999Z"),
+        ("4107542400001-0", "2100-03-01T00:00:00.001Z"),  # 2100 has no 29 February
+        ("253402300799999-12", "9999-12-31T23:59:59.999Z"),
+    ],
+)
+def test_an_events_time_is_its_ids_milliseconds_in_utc(event_id: str, time: str) -> None:
+    assert time_of(event_id) == time
 
 
 def test_only_the_largest_stream_id_is_the_last_possible_one() -> None:

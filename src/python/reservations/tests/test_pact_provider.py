@@ -24,6 +24,7 @@ from reservations.store import RedisStore
 
 PROVIDER = "reservations"
 
+
 class ReservationStates:
     """The reservations provider states, written to Redis through the service's store."""
 
