@@ -4,7 +4,7 @@
 
 Starts a private redis-server on 127.0.0.1 (Debian's package), then, for each round, the
 service and the minimal Flask+HSETNX app (``minimal_app``) in turn under the same gunicorn
-settings (``reservations.cli.gunicorn_options``: 2 workers x 8 gthreads by default), and
+settings (``reservations.cli.gunicorn_options``: 2 workers x 4 gthreads by default), and
 drives ``PUT /reservations`` with wrk at 32 connections for a fixed time, each request a
 fresh seat (many flights x 1089 seats). Finally ``redis-benchmark`` measures raw HSETNX.
 Alternating rounds spread any background load over both apps; the medians are reported.
