@@ -7,7 +7,7 @@ SHELL := /bin/bash
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-8s %s\n", $$1, $$2}'
 
-start: ## Start the whole system locally (DBs in containers, services from their PEX files)
+start: ## Start the whole system locally (docker-compose.yml, images built by Pants)
 	build-support/stack.sh start
 
 stop: ## Stop the local system and remove what `make start` started
@@ -19,8 +19,12 @@ ps: ## Show what the local system runs
 logs: ## Follow the services' logs
 	build-support/stack.sh logs
 
-test: ## Run every test (starts a Docker engine and builds local DB images when needed)
-	env_lines="$$(build-support/test-env.sh)" && eval "$$env_lines" && ./pants test ::
+# The Docker engine, host tools and image choice (MYSQL_IMAGE, REDIS_IMAGE, BASE_IMAGE) that
+# tests and image builds need; prepared when missing.
+WITH_ENV = build-support/host-tools.sh && env_lines="$$(build-support/test-env.sh)" && eval "$$env_lines" &&
+
+test: ## Run every test (prepares the Docker engine, tools and local images when needed)
+	$(WITH_ENV) ./pants test ::
 
 lint: ## Lint (ruff) and type-check (mypy) everything
 	./pants lint check ::
@@ -30,8 +34,8 @@ check: lint
 fmt: ## Apply ruff's fixes
 	./pants fmt ::
 
-build: ## Build every PEX (and, once they exist, every image)
-	./pants package ::
+build: ## Build every PEX and every service image (tagged with the git revision and latest)
+	$(WITH_ENV) GIT_COMMIT="$$(git rev-parse --short HEAD)" ./pants package ::
 
-images: ## Start a Docker engine if none runs and build the local base/DB images
+images: ## Start a Docker engine if none runs and build the local base/DB images (no registry needed)
 	build-support/images/build.sh

@@ -1,105 +1,57 @@
 #!/usr/bin/env bash
-# The local stack behind `make start|stop|ps|logs`: MariaDB and Redis as containers with ports
-# published on 127.0.0.1, the three services run from their PEX files as local processes.
+# The local stack behind `make start|stop|ps|logs`: docker-compose.yml, run as the Compose
+# project "flightres" with the images Pants builds.
 #
-#   build-support/stack.sh start   prepare what is missing, start what is not running, wait for
-#                                  health, migrate + seed, print the URLs (safe to run twice)
-#   build-support/stack.sh stop    stop the services and remove the containers
+#   build-support/stack.sh start   prepare what is missing (Docker engine, docker-compose, base
+#                                  and database images), build the service images with Pants
+#                                  (cached: only what changed), `docker-compose up`, which runs
+#                                  migrations and seed, wait for health, print the URLs.
+#                                  Safe to run twice: running containers whose image did not
+#                                  change are left alone.
+#   build-support/stack.sh stop    remove the stack's containers, network and volumes
 #   build-support/stack.sh ps      what runs, with health
-#   build-support/stack.sh logs    follow the services' logs
+#   build-support/stack.sh logs    follow the logs
 #
 # Ports (override with the environment): API 8080, flights 8081, reservations 8082,
-# MySQL 13306, Redis 16379. State (pids, logs) lives in .stack/ (git-ignored).
+# MySQL 13306, Redis 16379, all on 127.0.0.1.
 set -euo pipefail
 repo="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "${repo}"
 
-state=".stack"
+export COMPOSE_PROJECT_NAME=flightres
 api_port="${API_PORT:-8080}" flights_port="${FLIGHTS_PORT:-8081}"
 reservations_port="${RESERVATIONS_PORT:-8082}"
 mysql_port="${STACK_MYSQL_PORT:-13306}" redis_port="${STACK_REDIS_PORT:-16379}"
-mysql_image="${MYSQL_IMAGE:-flightres/mariadb:10.11}" redis_image="${REDIS_IMAGE:-flightres/redis:7.0}"
-mysql_container=flightres-stack-mysql redis_container=flightres-stack-redis
-# Local-only credentials for a database bound to 127.0.0.1; never used outside this stack.
-db_password=flights-local
-flights_db_url="mysql://flights:${db_password}@127.0.0.1:${mysql_port}/flights"
-services=(flights reservations api)
+images=(src/python/flights:image src/python/reservations:image src/python/api:image)
 
 log() { printf 'stack: %s\n' "$*" >&2; }
 die() { log "ERROR: $*"; exit 1; }
 
-port_of() {
-  case "$1" in
-    flights) echo "${flights_port}" ;; reservations) echo "${reservations_port}" ;; api) echo "${api_port}" ;;
-  esac
-}
-pex_of() { echo "dist/src.python.$1/$1.pex"; }
-pid_of() { cat "${state}/$1.pid" 2>/dev/null || true; }
-running() { local pid; pid="$(pid_of "$1")"; [[ -n "${pid}" ]] && kill -0 "${pid}" 2>/dev/null; }
-healthy() { curl -fsS -o /dev/null --max-time 2 "http://127.0.0.1:$(port_of "$1")/health"; }
+compose() { docker-compose --profile edge "$@"; }
 
-wait_for() { # wait_for SECONDS DESCRIPTION COMMAND...
-  local seconds="$1" what="$2"; shift 2
-  local deadline=$((SECONDS + seconds))
-  until "$@" >/dev/null 2>&1; do
-    ((SECONDS < deadline)) || die "${what} not ready after ${seconds}s"
-    sleep 0.5
-  done
-}
-
-container_running() { [[ "$(docker inspect -f '{{.State.Running}}' "$1" 2>/dev/null)" == true ]]; }
-
-start_containers() {
-  if ! container_running "${mysql_container}"; then
-    docker rm -f "${mysql_container}" >/dev/null 2>&1 || true
-    log "starting MySQL-compatible server (${mysql_image}) on 127.0.0.1:${mysql_port}"
-    docker run -d --name "${mysql_container}" -p "127.0.0.1:${mysql_port}:3306" \
-      -e MYSQL_ROOT_PASSWORD="${db_password}" -e MYSQL_DATABASE=flights \
-      -e MYSQL_USER=flights -e MYSQL_PASSWORD="${db_password}" "${mysql_image}" >/dev/null
-  fi
-  if ! container_running "${redis_container}"; then
-    docker rm -f "${redis_container}" >/dev/null 2>&1 || true
-    log "starting Redis (${redis_image}) on 127.0.0.1:${redis_port}"
-    docker run -d --name "${redis_container}" -p "127.0.0.1:${redis_port}:6379" \
-      "${redis_image}" >/dev/null
-  fi
-}
-
-build_pexes() {
-  local missing=()
-  for svc in "${services[@]}"; do [[ -f "$(pex_of "${svc}")" ]] || missing+=("src/python/${svc}:${svc}"); done
-  if ((${#missing[@]})) || [[ "${STACK_REBUILD:-0}" == 1 ]]; then
-    log "building PEX files with Pants"
-    ./pants package src/python/flights:flights src/python/reservations:reservations src/python/api:api >&2
-  fi
-}
-
-start_service() { # start_service NAME ENV...
-  local svc="$1"; shift
-  if running "${svc}"; then log "${svc} already running (pid $(pid_of "${svc}"))"; return; fi
-  log "starting ${svc} on 127.0.0.1:$(port_of "${svc}")"
-  env HOST=127.0.0.1 PORT="$(port_of "${svc}")" "$@" \
-    setsid nohup "$(pex_of "${svc}")" >>"${state}/${svc}.log" 2>&1 </dev/null &
-  echo $! >"${state}/${svc}.pid"
+api_healthy() {
+  curl -fsS --max-time 2 "http://127.0.0.1:${api_port}/health" 2>/dev/null | grep -Eq '^\{"status": ?"pass"'
 }
 
 start() {
   local started=${SECONDS}
-  mkdir -p "${state}"
   command -v curl >/dev/null || die "curl is needed (apt-get install curl)"
-  build-support/docker-engine.sh
-  build-support/images/build.sh >&2
-  start_containers
-  build_pexes
-  wait_for 60 "MySQL" env FLIGHTS_DATABASE_URL="${flights_db_url}" "$(pex_of flights)" migrate --wait 1
-  log "migrating and seeding the flights database"
-  FLIGHTS_DATABASE_URL="${flights_db_url}" "$(pex_of flights)" seed >>"${state}/flights.log" 2>&1
-  start_service flights FLIGHTS_DATABASE_URL="${flights_db_url}"
-  start_service reservations RESERVATIONS_REDIS_URL="redis://127.0.0.1:${redis_port}/0"
-  start_service api FLIGHTS_URL="http://127.0.0.1:${flights_port}" \
-    RESERVATIONS_URL="http://127.0.0.1:${reservations_port}"
-  for svc in "${services[@]}"; do
-    wait_for 60 "${svc} (see ${state}/${svc}.log)" healthy "${svc}"
+  build-support/host-tools.sh docker-compose
+  # Engine, and the image choice shared with the tests: MYSQL_IMAGE, REDIS_IMAGE, BASE_IMAGE
+  # (local images built from Debian packages when no registry is reachable).
+  local env_lines
+  env_lines="$(build-support/test-env.sh)"
+  eval "${env_lines}"
+  export MYSQL_IMAGE REDIS_IMAGE BASE_IMAGE
+  log "building the service images with Pants (only what changed)"
+  ./pants package "${images[@]}" >&2
+  log "starting the stack (migrations and seed run first)"
+  # Without --profile edge: Traefik only starts when asked for (see docker-compose.yml).
+  docker-compose up -d --remove-orphans >&2
+  local deadline=$((SECONDS + 120))
+  until api_healthy; do
+    ((SECONDS < deadline)) || { compose ps >&2; die "the API is not healthy after 120s (make logs)"; }
+    sleep 1
   done
   log "ready in $((SECONDS - started))s"
   cat <<EOT
@@ -107,7 +59,7 @@ start() {
   API layer      http://127.0.0.1:${api_port}      (docs: /docs, spec: /openapi.json)
   flights        http://127.0.0.1:${flights_port}
   reservations   http://127.0.0.1:${reservations_port}
-  MySQL          127.0.0.1:${mysql_port}  (flights / ${db_password})
+  MySQL          127.0.0.1:${mysql_port}  (flights / flights-local)
   Redis          127.0.0.1:${redis_port}
 
 Try:
@@ -117,36 +69,18 @@ EOT
 }
 
 stop() {
-  for svc in "${services[@]}"; do
-    if running "${svc}"; then
-      log "stopping ${svc}"
-      kill -TERM -- "-$(pid_of "${svc}")" 2>/dev/null || kill -TERM "$(pid_of "${svc}")" 2>/dev/null || true
-    fi
-    rm -f "${state}/${svc}.pid"
-  done
-  if command -v docker >/dev/null && docker info >/dev/null 2>&1; then
-    docker rm -f "${mysql_container}" "${redis_container}" >/dev/null 2>&1 || true
+  if ! command -v docker-compose >/dev/null || ! docker info >/dev/null 2>&1; then
+    log "no Docker engine or docker-compose: nothing runs"
+    return
   fi
+  compose down --volumes --remove-orphans >&2
   log "stopped"
-}
-
-ps_() {
-  for svc in "${services[@]}"; do
-    local status=stopped
-    if running "${svc}"; then
-      status="running (pid $(pid_of "${svc}")), $(healthy "${svc}" && echo healthy || echo 'not healthy')"
-    fi
-    printf '  %-13s :%-6s %s\n' "${svc}" "$(port_of "${svc}")" "${status}"
-  done
-  for c in "${mysql_container}" "${redis_container}"; do
-    printf '  %-21s %s\n' "${c}" "$(container_running "${c}" && echo running || echo stopped)"
-  done
 }
 
 case "${1:-}" in
   start) start ;;
   stop) stop ;;
-  ps) ps_ ;;
-  logs) mkdir -p "${state}"; touch "${state}"/{flights,reservations,api}.log; tail -n 50 -F "${state}"/*.log ;;
+  ps) compose ps ;;
+  logs) compose logs --follow --tail 50 ;;
   *) echo "usage: $0 start|stop|ps|logs" >&2; exit 2 ;;
 esac
