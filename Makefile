@@ -23,8 +23,10 @@ logs: ## Follow the services' logs
 # tests and image builds need; prepared when missing.
 WITH_ENV = build-support/host-tools.sh && env_lines="$$(build-support/test-env.sh)" && eval "$$env_lines" &&
 
-test: ## Run every test (prepares the Docker engine, tools and local images when needed)
-	$(WITH_ENV) ./pants test ::
+test: ## Run every test: Pants' suite, then the release-flow and changed-only checks
+	$(WITH_ENV) ./pants test :: \
+	  && build-support/check-release-flow.sh \
+	  && build-support/check-changed-selection.sh
 
 lint: ## Lint (ruff) and type-check (mypy) everything
 	./pants lint check ::

@@ -54,7 +54,7 @@ git config user.name "release flow test"
 
 tags_of() { # tags_of SERVICE: the tags the registry holds for it, one per line
   curl -fs "http://127.0.0.1:${port}/v2/flightres/$1/tags/list" 2>/dev/null \
-    | python3 -c 'import json, sys; print("\n".join(json.load(sys.stdin).get("tags") or []))' || true
+    | python3 -c 'import json, sys; print("\n".join(json.load(sys.stdin).get("tags") or []))' 2>/dev/null || true
 }
 
 scenario() { # scenario NAME FILE EXPECTED-SERVICE...
