@@ -1,6 +1,7 @@
 """The whole system as containers, for tests: MySQL-compatible and Redis servers plus the three
 service images on a Docker network created for the run, the flights database migrated and
-seeded by the flights image itself. Only the API layer publishes a port, on 127.0.0.1.
+seeded by the flights image itself. The three services publish their ports on 127.0.0.1 (tests
+book through the API and check state directly at the services); the databases publish none.
 
 Service images come from Pants: a test that lists the images in ``runtime_package_dependencies``
 finds ``<target>.docker-info.json`` files in its sandbox, which name the image just built.
@@ -8,6 +9,10 @@ Database images: MYSQL_IMAGE / REDIS_IMAGE (as for the other integration tests).
 
 Everything a stack starts carries the label ``flightres.stack=<run id>`` and is removed on
 exit, whether the test passed or not.
+
+Faults: ``stack.stopped(name)`` stops a container (its processes get SIGTERM, then SIGKILL)
+and starts it again; ``stack.partitioned(name)`` takes it off the network, so connections to it
+time out, while it keeps running with its data.
 """
 
 from __future__ import annotations
@@ -27,6 +32,7 @@ from docker.models.containers import Container
 from docker.models.networks import Network
 
 SERVICES = ("flights", "reservations", "api")
+PORTS = {"flights": 8081, "reservations": 8082, "api": 8080}
 DEFAULT_MYSQL_IMAGE = "mysql:8.4"
 DEFAULT_REDIS_IMAGE = "redis:7.4"
 # Local-only credentials of a database that lives on this run's private network.
@@ -48,16 +54,61 @@ def service_image(service: str) -> str:
 
 @dataclass
 class Stack:
-    """A running stack. ``api_url`` is the API layer on 127.0.0.1."""
+    """A running stack: ``url(service)`` is where a service answers on 127.0.0.1."""
 
     client: docker.DockerClient
     network: Network
     run_id: str
     containers: dict[str, Container] = field(default_factory=dict)
-    api_url: str = ""
+
+    @property
+    def api_url(self) -> str:
+        return self.url("api")
+
+    def url(self, service: str) -> str:
+        # Read afresh: a restarted container gets a new host port.
+        container = self.containers[service]
+        container.reload()
+        host_port = container.attrs["NetworkSettings"]["Ports"][f"{PORTS[service]}/tcp"][0]
+        return f"http://127.0.0.1:{host_port['HostPort']}"
 
     def container(self, name: str) -> Container:
         return self.containers[name]
+
+    def restore(self, timeout: float = 60) -> None:
+        """Undo whatever a test left broken (paused, stopped, off the network), then wait
+        until the stack is healthy again."""
+        self.network.reload()
+        attached = {c.id for c in self.network.containers}
+        for name, container in self.containers.items():
+            if name.startswith("flights-"):  # the one-off migrate and seed jobs
+                continue
+            container.reload()
+            if container.status == "paused":
+                container.unpause()
+            elif container.status != "running":
+                container.start()
+            if container.id not in attached:
+                self.network.connect(container, aliases=[name])
+        wait_until_healthy(self, timeout)
+
+    @contextmanager
+    def stopped(self, name: str, timeout: int = 10) -> Iterator[None]:
+        container = self.containers[name]
+        container.stop(timeout=timeout)
+        try:
+            yield
+        finally:
+            container.start()
+
+    @contextmanager
+    def partitioned(self, name: str) -> Iterator[None]:
+        container = self.containers[name]
+        self.network.disconnect(container)
+        try:
+            yield
+        finally:
+            self.network.connect(container, aliases=[name])
 
     def logs(self, name: str, tail: int = 40) -> str:
         return bytes(self.containers[name].logs(tail=tail)).decode(errors="replace")
@@ -128,33 +179,28 @@ def _start(stack: Stack, labels: dict[str, str], ready_timeout: float) -> None:
         status = container.wait(timeout=120)
         if status["StatusCode"] != 0:
             raise RuntimeError(f"flights {job[0]} failed:\n{stack.logs(f'flights-{job[0]}')}")
-    run("flights", images["flights"], environment={"FLIGHTS_DATABASE_URL": database_url})
-    run(
-        "reservations",
-        images["reservations"],
-        environment={"RESERVATIONS_REDIS_URL": "redis://redis:6379/0"},
-    )
-    api = run(
-        "api",
-        images["api"],
-        environment={
-            "FLIGHTS_URL": "http://flights:8081",
-            "RESERVATIONS_URL": "http://reservations:8082",
-        },
-        ports={"8080/tcp": ("127.0.0.1", None)},
-    )
-    api.reload()
-    host_port = api.attrs["NetworkSettings"]["Ports"]["8080/tcp"][0]["HostPort"]
-    stack.api_url = f"http://127.0.0.1:{host_port}"
+    environments = {
+        "flights": {"FLIGHTS_DATABASE_URL": database_url},
+        "reservations": {"RESERVATIONS_REDIS_URL": "redis://redis:6379/0"},
+        "api": {"FLIGHTS_URL": "http://flights:8081", "RESERVATIONS_URL": "http://reservations:8082"},
+    }
+    for service in SERVICES:
+        run(
+            service,
+            images[service],
+            environment=environments[service],
+            ports={f"{PORTS[service]}/tcp": ("127.0.0.1", None)},
+        )
     wait_until_healthy(stack, ready_timeout)
 
 
 def wait_until_healthy(stack: Stack, timeout: float) -> None:
+    """Wait until the API's /health passes (so both services and their databases answer)."""
     deadline = time.monotonic() + timeout
     last = "no answer"
     while time.monotonic() < deadline:
         try:
-            response = httpx.get(f"{stack.api_url}/health", timeout=2)
+            response = httpx.get(f"{stack.url('api')}/health", timeout=2)
             if response.status_code == 200 and response.json()["status"] == "pass":
                 return
             last = f"{response.status_code} {response.text}"

@@ -1,0 +1,201 @@
+"""What the reliability tests read back from a running stack: flights and seats through the
+API, holders and the event log straight from the reservations service."""
+
+from __future__ import annotations
+
+import asyncio
+import threading
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+import httpx
+
+from systemtests.stack import Stack
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """One booking attempt and its answer (status 0: no HTTP answer at all)."""
+
+    customer_id: str
+    seats: tuple[str, ...]
+    status: int
+    elapsed: float
+    content_type: str = ""
+    body: str = ""
+    flight_id: int = 0
+
+
+ORIGINS = ("JFK", "LAX", "DFW", "ATL", "ORD", "SFO")
+
+
+def flights_today(stack: Stack) -> list[int]:
+    """Today's flights from a few hubs, always in the same order: tests pick their own by
+    index, so that no two tests book on one flight."""
+    today = datetime.now(UTC).date()
+    found: list[int] = []
+    for origin in ORIGINS:
+        response = httpx.get(
+            f"{stack.api_url}/flights",
+            params={"origin": origin, "departure_date": str(today), "limit": 50},
+            timeout=10,
+        )
+        response.raise_for_status()
+        found += [flight["id"] for flight in response.json()["items"]]
+    return found
+
+
+def free_seats(stack: Stack, flight_id: int) -> list[str]:
+    response = httpx.get(f"{stack.api_url}/flights/{flight_id}/seats", timeout=10)
+    response.raise_for_status()
+    return [
+        seat["number"]
+        for cabin in response.json()["cabins"]
+        for row in cabin["rows"]
+        for seat in row["seats"]
+        if seat["available"]
+    ]
+
+
+def holders(stack: Stack, flight_id: int) -> dict[str, str]:
+    """Seat -> customer, as the reservations service holds them now."""
+    response = httpx.get(
+        f"{stack.url('reservations')}/reservations", params={"flight_id": flight_id}, timeout=10
+    )
+    response.raise_for_status()
+    held: dict[str, str] = response.json()
+    return held
+
+
+def replayed_events(stack: Stack, flight_id: int) -> dict[str, str]:
+    """Seat -> customer, rebuilt from the reservations event log alone."""
+    state: dict[str, str] = {}
+    since = "0"
+    with httpx.Client(base_url=stack.url("reservations"), timeout=10) as client:
+        while True:
+            page = client.get("/events", params={"since": since, "count": 1000}).json()
+            for event in page["events"]:
+                if event["flight_id"] != str(flight_id):
+                    continue
+                if event["type"] == "SeatReserved":
+                    assert event["seat_num"] not in state, f"reserved twice: {event}"
+                    state[event["seat_num"]] = event["customer_id"]
+                else:
+                    assert state.pop(event["seat_num"]) == event["customer_id"], event
+            if not page["events"]:
+                return state
+            since = page["next"]
+
+
+async def book_all(
+    api_url: str, flight_id: int, bookings: Sequence[tuple[str, Sequence[str]]], timeout: float
+) -> list[Outcome]:
+    """Send every booking at once (one connection each) and collect the answers."""
+    limits = httpx.Limits(max_connections=len(bookings), max_keepalive_connections=0)
+    async with httpx.AsyncClient(base_url=api_url, timeout=timeout, limits=limits) as client:
+        start = asyncio.Event()
+
+        async def book(customer_id: str, seats: Sequence[str]) -> Outcome:
+            await start.wait()
+            began = asyncio.get_running_loop().time()
+            body = {"flight_id": flight_id, "customer_id": customer_id, "seats": list(seats)}
+            try:
+                response = await client.post("/bookings", json=body)
+            except httpx.HTTPError as exc:
+                elapsed = asyncio.get_running_loop().time() - began
+                return Outcome(customer_id, tuple(seats), 0, elapsed, body=repr(exc))
+            return Outcome(
+                customer_id,
+                tuple(seats),
+                response.status_code,
+                asyncio.get_running_loop().time() - began,
+                response.headers.get("content-type", ""),
+                response.text,
+            )
+
+        tasks = [asyncio.create_task(book(c, s)) for c, s in bookings]
+        await asyncio.sleep(0.05)  # every task is waiting on the event: release them together
+        start.set()
+        return list(await asyncio.gather(*tasks))
+
+
+class BookingLoad:
+    """Bookings sent from a few threads, each for two seats no other request asks for, over
+    the given flights in turn, until ``stop()`` or the seats run out. Every answer is kept in
+    ``outcomes``."""
+
+    def __init__(self, api_url: str, flights: dict[int, Sequence[str]], threads: int = 4):
+        self.api_url = api_url
+        self.work = [
+            (flight_id, tuple(seats[i : i + 2]))
+            for flight_id, seats in flights.items()
+            for i in range(0, len(seats) - 1, 2)
+        ]
+        self.threads = threads
+        self.outcomes: list[Outcome] = []
+        self._lock = threading.Lock()
+        self._stop = threading.Event()
+        self._workers: list[threading.Thread] = []
+
+    def __enter__(self) -> BookingLoad:
+        for worker in range(self.threads):
+            thread = threading.Thread(target=self._run, args=(worker,), daemon=True)
+            thread.start()
+            self._workers.append(thread)
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
+
+    def stop(self) -> None:
+        self._stop.set()
+        for thread in self._workers:
+            thread.join(timeout=30)
+
+    def _run(self, worker: int) -> None:
+        with httpx.Client(base_url=self.api_url, timeout=15) as client:
+            for index in range(worker, len(self.work), self.threads):
+                if self._stop.is_set():
+                    return
+                flight_id, seats = self.work[index]
+                outcome = book(client, flight_id, f"load-{index}", seats)
+                with self._lock:
+                    self.outcomes.append(outcome)
+                time.sleep(0.1)  # a steady trickle, so that the load outlasts the fault
+
+
+def book(client: httpx.Client, flight_id: int, customer_id: str, seats: Sequence[str]) -> Outcome:
+    body = {"flight_id": flight_id, "customer_id": customer_id, "seats": list(seats)}
+    began = time.monotonic()
+    try:
+        response = client.post("/bookings", json=body)
+    except httpx.HTTPError as exc:
+        return Outcome(customer_id, tuple(seats), 0, time.monotonic() - began, body=repr(exc))
+    return Outcome(
+        customer_id,
+        tuple(seats),
+        response.status_code,
+        time.monotonic() - began,
+        response.headers.get("content-type", ""),
+        response.text,
+        flight_id,
+    )
+
+
+def wait_for(condition: Callable[[], bool], timeout: float, what: str) -> None:
+    deadline = time.monotonic() + timeout
+    while not condition():
+        if time.monotonic() > deadline:
+            raise AssertionError(f"{what}: not within {timeout}s")
+        time.sleep(0.25)
+
+
+def health(stack: Stack) -> tuple[int, str]:
+    """The API's /health: (status code, status field), (0, "") when it does not answer."""
+    try:
+        response = httpx.get(f"{stack.api_url}/health", timeout=10)
+    except httpx.HTTPError:
+        return 0, ""
+    return response.status_code, str(response.json().get("status", ""))
