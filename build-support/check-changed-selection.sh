@@ -1,12 +1,12 @@
 #!/usr/bin/env bash
 # Shows that `--changed-since` selects only what a change affects: for each service, touch one of
 # its source files in a throw-away worktree and ask Pants which test targets are affected. No
-# test of another service may be selected, except the end-to-end tests below, which run the real
-# services and so must rerun when one of them changes.
+# test of another service may be selected, except the API layer's end-to-end tests below
+# (integration, fuzz), which run the real services and so must rerun when one of them changes.
 set -euo pipefail
 repo="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 services=(flights reservations api)
-end_to_end='^src/python/api/tests/test_integration\.py$'
+end_to_end='^src/python/api/tests/test_(integration|fuzz)\.py$'
 work="$(mktemp -d)"
 cleanup() { git -C "${repo}" worktree remove --force "${work}/tree" >/dev/null 2>&1 || true; rm -rf "${work}"; }
 trap cleanup EXIT
