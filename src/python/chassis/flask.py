@@ -115,6 +115,14 @@ class _Middleware:
 
 
 class _Request(flask.Request):
+    def get_json(self, *args: Any, **kwargs: Any) -> Any:
+        try:
+            return super().get_json(*args, **kwargs)
+        except RecursionError as exc:
+            # JSON nested deeper than Python's recursion limit (a few KB of "[[[["): werkzeug
+            # only turns ValueError into a bad request.
+            raise problems.malformed_json() from exc
+
     def on_json_loading_failed(self, e: ValueError | None) -> Any:
         if e is None:  # wrong content type: keep werkzeug's 415
             return super().on_json_loading_failed(e)

@@ -77,4 +77,11 @@ class ReservationsClient:
         return await self._client.health()
 
 
-_RELEASED = {204: Released.RELEASED, 404: Released.NOT_HELD, 409: Released.HELD_BY_OTHER}
+_RELEASED = {
+    204: Released.RELEASED,
+    404: Released.NOT_HELD,
+    409: Released.HELD_BY_OTHER,
+    # The service refuses seat numbers it could never hold (its pattern, 1-99 A-K, is narrower
+    # than the API's): nobody holds such a seat.
+    422: Released.NOT_HELD,
+}
