@@ -2,7 +2,7 @@
 SHELL := /bin/bash
 .DEFAULT_GOAL := help
 
-.PHONY: help start stop ps logs test lint check fmt build images
+.PHONY: help start stop ps logs test lint check fmt build images bench load
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-8s %s\n", $$1, $$2}'
@@ -41,3 +41,12 @@ build: ## Build every PEX and every service image (tagged with the git revision 
 
 images: ## Start a Docker engine if none runs and build the local base/DB images (no registry needed)
 	build-support/images/build.sh
+
+bench: ## Benchmarks vs minimal baselines -> docs/benchmarks.{md,json} (BENCH_ARGS=--quick: a smoke run)
+	$(WITH_ENV) ./pants package src/python/flights:flights src/python/reservations:reservations \
+	  src/python/api:api src/python/benchmarks:baselines \
+	  && python3 src/python/benchmarks/run.py $(BENCH_ARGS)
+
+load: ## Load the running system (make start first): Locust journeys, 20 users for 30 s
+	./pants run src/python/loadgen:loadgen -- --host http://127.0.0.1:8080 --users 20 \
+	  --spawn-rate 10 --run-time 30s --days 30

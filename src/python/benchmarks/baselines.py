@@ -1,0 +1,103 @@
+"""The baseline apps, served the way the services are (the ``baselines`` PEX's entry point):
+
+    baselines.pex flask     reservations/bench/minimal_app.py (Flask, one HSETNX), served by
+                            reservations.cli.Server with gunicorn_options(Settings.from_env()):
+                            the same workers, threads and Redis pool size as the service.
+    baselines.pex describe  prints those settings as JSON (for the report).
+    baselines.pex fastapi   a minimal FastAPI app doing one HSETNX with redis.asyncio, served
+                            by uvicorn with the API layer's options (UVICORN_OPTIONS, which a
+                            test holds equal to api/cli.py's).
+
+Both read HOST and PORT; Redis from RESERVATIONS_REDIS_URL (flask) or BASELINE_REDIS_URL
+(fastapi). No validation, no chassis (request ids, metrics, access logs): the leanest form
+of the same request.
+"""
+
+# No `from __future__ import annotations`: FastAPI reads the endpoint's annotations at run
+# time, and `Request` is imported inside the factory, where a string could not be resolved.
+import json
+import sys
+from collections.abc import Sequence
+from typing import Any
+
+# uvicorn.run's options in api/cli.py, host and port aside.
+UVICORN_OPTIONS: dict[str, Any] = {
+    "log_config": None,
+    "access_log": False,
+    "server_header": False,
+    "timeout_graceful_shutdown": 10,
+}
+
+
+def create_minimal_fastapi(redis_url: str) -> Any:
+    import redis.asyncio
+    from fastapi import FastAPI, Request, Response
+
+    client = redis.asyncio.Redis.from_url(redis_url, decode_responses=True)
+    app = FastAPI(openapi_url=None, docs_url=None, redoc_url=None)
+
+    @app.put("/reservations")
+    async def reserve(request: Request) -> Response:
+        body = await request.json()
+        key = f"minimal-fastapi:{body['flight_id']}"
+        taken = not await client.hsetnx(key, body["seat_num"], body["customer_id"])
+        return Response(json.dumps(body), 409 if taken else 201, media_type="application/json")
+
+    return app
+
+
+def serve_flask() -> None:
+    from reservations.bench.minimal_app import create_minimal_app
+    from reservations.cli import Server, gunicorn_options
+    from reservations.settings import Settings
+
+    settings = Settings.from_env()
+    Server(
+        lambda: create_minimal_app(settings.redis_url, settings.redis_pool_size),
+        gunicorn_options(settings),
+    ).run()
+
+
+def serve_fastapi() -> None:
+    import os
+
+    import uvicorn
+
+    app = create_minimal_fastapi(os.environ["BASELINE_REDIS_URL"])
+    host = os.environ.get("HOST", "127.0.0.1")
+    uvicorn.run(app, host=host, port=int(os.environ.get("PORT", "8090")), **UVICORN_OPTIONS)
+
+
+def describe() -> dict[str, Any]:
+    """The server settings both the services and the baselines run with, from the same
+    environment (RESERVATIONS_REDIS_URL must be set)."""
+    import platform
+
+    from reservations.settings import Settings
+
+    settings = Settings.from_env()
+    return {
+        "python": platform.python_version(),
+        "reservations": {
+            "workers": settings.workers,
+            "threads": settings.threads,
+            "redis_pool_size": settings.redis_pool_size,
+        },
+        "uvicorn_options": UVICORN_OPTIONS,
+    }
+
+
+def main(argv: Sequence[str] | None = None) -> None:
+    args = list(sys.argv[1:] if argv is None else argv)
+    if args == ["flask"]:
+        serve_flask()
+    elif args == ["fastapi"]:
+        serve_fastapi()
+    elif args == ["describe"]:
+        print(json.dumps(describe()))
+    else:
+        sys.exit("usage: baselines flask|fastapi|describe")
+
+
+if __name__ == "__main__":
+    main()

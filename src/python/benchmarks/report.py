@@ -1,0 +1,389 @@
+"""The workloads, their baselines and targets, and the report: ratios, target verdicts,
+aggregation over rounds, and docs/benchmarks.md rendered from the JSON document (so the two
+files never disagree)."""
+
+from __future__ import annotations
+
+import statistics
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+SCHEMA_VERSION = 1
+
+REDIS = "redis_benchmark_hsetnx"
+FLASK = "minimal_flask_hsetnx"
+FASTAPI = "minimal_fastapi_hsetnx"
+
+
+@dataclass(frozen=True)
+class Target:
+    description: str
+    min_ratio: float
+    max_p99_ms: float | None = None
+
+    def summary(self) -> str:
+        text = f">= {self.min_ratio:g}x"
+        if self.max_p99_ms is not None:
+            text += f", p99 < {self.max_p99_ms:g} ms"
+        return text
+
+
+@dataclass(frozen=True)
+class Workload:
+    id: str
+    title: str
+    short: str  # as a baseline in the table
+    request: str  # what each request is, for the method section
+    expected_status: int | None  # None: not HTTP
+    baseline: str | None
+    target: Target | None = None
+
+
+WORKLOADS: tuple[Workload, ...] = (
+    Workload(
+        REDIS,
+        "redis-benchmark HSETNX",
+        "redis-benchmark",
+        "`HSETNX bench:hsetnx <new random field> v`, straight to Redis",
+        None,
+        None,
+    ),
+    Workload(
+        FLASK,
+        "minimal Flask + HSETNX (gunicorn as reservations)",
+        "minimal Flask",
+        "`PUT /reservations`, a fresh seat each time: parse the JSON, one `HSETNX`, echo it",
+        201,
+        REDIS,
+    ),
+    Workload(
+        FASTAPI,
+        "minimal FastAPI + HSETNX (uvicorn as the API layer)",
+        "minimal FastAPI",
+        "`PUT /reservations`, a fresh seat each time: parse the JSON, one `HSETNX` "
+        "(redis.asyncio), echo it",
+        201,
+        FLASK,
+    ),
+    Workload(
+        "reservations_put",
+        "reservations: `PUT /reservations`",
+        "reservations PUT",
+        "a fresh seat each time (no conflicts), straight to the reservations service",
+        201,
+        FLASK,
+    ),
+    Workload(
+        "flights_seat_map",
+        "flights: `GET /flights/{id}/seat_map` (wide-body)",
+        "flights seat map",
+        "the seat map of the widest aircraft's flight, straight to the flights service",
+        200,
+        FASTAPI,
+    ),
+    Workload(
+        "api_get_seats",
+        "API: `GET /flights/{id}/seats` (wide-body)",
+        "API GET seats",
+        "seat map with availability of the same flight, through the API layer",
+        200,
+        FLASK,
+        Target("API GET seats (wide-body) >= 0.4x the minimal Flask HSETNX endpoint", 0.4),
+    ),
+    Workload(
+        "api_booking_1_seat",
+        "API: `POST /bookings`, 1 seat",
+        "API booking (1 seat)",
+        "1 seat nobody holds, for a new customer, through the API layer",
+        201,
+        FLASK,
+        Target(
+            "API single-seat booking >= 0.6x the minimal Flask HSETNX endpoint, p99 < 30 ms",
+            0.6,
+            30.0,
+        ),
+    ),
+    Workload(
+        "api_booking_3_seats",
+        "API: `POST /bookings`, 3 seats",
+        "API booking (3 seats)",
+        "3 seats of one flight nobody holds, for a new customer, through the API layer",
+        201,
+        FLASK,
+    ),
+)
+BY_ID = {w.id: w for w in WORKLOADS}
+
+
+# --- figures --------------------------------------------------------------------------------
+
+
+def aggregate(runs: Sequence[Mapping[str, Any]]) -> dict[str, Any]:
+    """One workload's figures over its rounds: medians of throughput and latencies (each
+    round is one fixed-length run), sums of requests and errors."""
+    if not runs:
+        raise ValueError("no runs to aggregate")
+
+    def median(key: str) -> float | None:
+        values = [float(r[key]) for r in runs if r.get(key) is not None]
+        return statistics.median(values) if values else None
+
+    return {
+        "throughput_rps": median("throughput_rps"),
+        "p50_ms": median("p50_ms"),
+        "p99_ms": median("p99_ms"),
+        "requests": sum(int(r["requests"]) for r in runs),
+        "errors": sum(int(r["errors"]) for r in runs),
+        "other_cpu_share": median("other_cpu_share"),
+        "cpu_ms_per_request": median("cpu_ms_per_request"),
+    }
+
+
+def ratio(value: float | None, baseline: float | None) -> float | None:
+    if value is None or baseline is None or baseline <= 0:
+        return None
+    return value / baseline
+
+
+def verdict(target: Target, figures: Mapping[str, Any], ratio_: float | None) -> dict[str, Any]:
+    """Met only with the ratio, the p99 bound (if any) and no errors."""
+    shortfalls = []
+    if ratio_ is None:
+        shortfalls.append("no baseline figure")
+    elif ratio_ < target.min_ratio:
+        shortfalls.append(f"{format_ratio(ratio_)} < {target.min_ratio:g}x")
+    p99 = figures.get("p99_ms")
+    if target.max_p99_ms is not None and (p99 is None or p99 >= target.max_p99_ms):
+        shortfalls.append(f"p99 {format_ms(p99)} ms >= {target.max_p99_ms:g} ms")
+    if figures.get("errors"):
+        shortfalls.append(f"{figures['errors']} errors")
+    return {
+        "description": target.description,
+        "min_ratio": target.min_ratio,
+        "max_p99_ms": target.max_p99_ms,
+        "met": not shortfalls,
+        "shortfalls": shortfalls,
+    }
+
+
+def evaluate(results: Mapping[str, Mapping[str, Any]]) -> list[dict[str, Any]]:
+    """The workloads measured (by id, in WORKLOADS order) with their baseline, the ratio to
+    it and the target verdict."""
+    entries = []
+    for workload in WORKLOADS:
+        if workload.id not in results:
+            continue
+        figures = dict(results[workload.id])
+        base = results.get(workload.baseline) if workload.baseline else None
+        base_rps = base.get("throughput_rps") if base else None
+        value = ratio(figures.get("throughput_rps"), base_rps)
+        entries.append(
+            {
+                "id": workload.id,
+                "title": workload.title,
+                "request": workload.request,
+                "expected_status": workload.expected_status,
+                **figures,
+                "baseline": workload.baseline,
+                "baseline_name": BY_ID[workload.baseline].short if workload.baseline else None,
+                "baseline_throughput_rps": base_rps,
+                "ratio": round(value, 4) if value is not None else None,
+                "target": verdict(workload.target, figures, value) if workload.target else None,
+            }
+        )
+    return entries
+
+
+# --- Markdown ------------------------------------------------------------------------------
+
+
+def format_rps(value: float | None) -> str:
+    if value is None:
+        return "n/a"
+    return f"{value:,.0f}" if value >= 100 else f"{value:,.1f}"
+
+
+def format_ms(value: float | None) -> str:
+    if value is None:
+        return "n/a"
+    return f"{value:.1f}" if value >= 10 else f"{value:.2f}"
+
+
+def format_ratio(value: float | None) -> str:
+    if value is None:
+        return "n/a"
+    return f"{value:.2f}x" if value >= 0.1 else f"{value:.3f}x"
+
+
+def format_share(value: float | None) -> str:
+    return "n/a" if value is None else f"{value:.0%}"
+
+
+def target_cell(target: Mapping[str, Any] | None) -> str:
+    if target is None:
+        return ""
+    wanted = Target(target["description"], target["min_ratio"], target["max_p99_ms"]).summary()
+    return f"{wanted}: {'met' if target['met'] else '**MISSED**'}"
+
+
+def results_table(workloads: Sequence[Mapping[str, Any]]) -> str:
+    lines = [
+        "| Workload | Requests/s | p50 ms | p99 ms | Errors | Compared with | Ratio | Target "
+        "| Other CPU |",
+        "|---|---:|---:|---:|---:|---|---:|---|---:|",
+    ]
+    for w in workloads:
+        errors = f"**{w['errors']:,}** of {w['requests']:,}" if w["errors"] else "0"
+        title = w["title"] + (f" — {w['detail']}" if w.get("detail") else "")
+        compared = (w["baseline_name"], format_ratio(w["ratio"])) if w["baseline"] else ("-", "-")
+        lines.append(
+            f"| {title} | {format_rps(w['throughput_rps'])} | {format_ms(w['p50_ms'])} "
+            f"| {format_ms(w['p99_ms'])} | {errors} | {compared[0]} | {compared[1]} "
+            f"| {target_cell(w['target'])} | {format_share(w.get('other_cpu_share'))} |"
+        )
+    return "\n".join(lines)
+
+
+def targets_list(workloads: Sequence[Mapping[str, Any]]) -> list[str]:
+    lines = []
+    for w in workloads:
+        target = w["target"]
+        if target is None:
+            continue
+        figures = f"{format_ratio(w['ratio'])}, p99 {format_ms(w['p99_ms'])} ms"
+        if target["met"]:
+            lines.append(f"- {target['description']}: **met** ({figures}).")
+        else:
+            why = "; ".join(target["shortfalls"])
+            lines.append(f"- {target['description']}: **MISSED** ({figures}: {why}).")
+    return lines
+
+
+def render_markdown(doc: Mapping[str, Any]) -> str:
+    s, m, g = doc["settings"], doc["machine"], doc["git"]
+    workloads = doc["workloads"]
+    sha = (g["sha"] or "unknown")[:12] + (" (with uncommitted changes)" if g.get("dirty") else "")
+    lines = [
+        "# Benchmarks",
+        "",
+        f"<!-- Written by `{s['command']}`; do not edit, run it again. -->",
+        "",
+        f"Run {doc['generated_at']} at git `{sha}` on {m['cores']} cores "
+        f"({m.get('cpu_model') or 'unknown CPU'}): concurrency {s['concurrency']}, "
+        f"{s['duration_s']:g} s per workload after a {s['warmup_s']:g} s warm-up, "
+        f"{'1 round' if s['rounds'] == 1 else str(s['rounds']) + ' rounds (medians)'}. "
+        f"Machine-readable: [`benchmarks.json`](benchmarks.json).",
+        "",
+    ]
+    if s.get("quick"):
+        lines += [
+            "> **Smoke run** (`--quick`): workloads this short only show that the benchmark "
+            "works end to end. They are not measurements; run `make bench` for figures.",
+            "",
+        ]
+    busy = [w for w in workloads if (w.get("other_cpu_share") or 0) > 0.10]
+    if busy:
+        lines += [
+            "> **Disturbed:** other processes used more than 10 % of the CPUs during "
+            + ", ".join(w["id"] for w in busy)
+            + "; those figures understate what this machine can do.",
+            "",
+        ]
+    failed = [w for w in workloads if w["errors"]]
+    if failed:
+        lines += [
+            "> **Errors** in " + ", ".join(w["id"] for w in failed) + ": see the table.",
+            "",
+        ]
+    lines += ["## Results", "", results_table(workloads), "", "### Targets", ""]
+    lines += targets_list(workloads) or ["- (no target workload was run)"]
+    for note in doc.get("notes", []):
+        lines += ["", f"Note: {note}"]
+    lines += ["", "## Method", "", *method(doc), "", "## Machine and run", "", *machine(doc)]
+    return "\n".join(lines) + "\n"
+
+
+def method(doc: Mapping[str, Any]) -> list[str]:
+    s = doc["settings"]
+    servers = s["servers"]
+    lines = [
+        f"`{s['command']}` (also `make bench`) starts everything on 127.0.0.1 and stops it "
+        "again, also on failure or Ctrl-C:",
+        "",
+        f"- MariaDB (`{s['images']['mysql']}`) and Redis (`{s['images']['redis']}`) as "
+        "containers (`MYSQL_IMAGE`, `REDIS_IMAGE`), removed at the end; the flights database "
+        f"migrated and seeded with the flights PEX (`flights seed --days {s['seed_days']}`: "
+        f"{s['flights_seeded']:,} flights).",
+        "- flights, reservations and the API layer as processes from the PEX files that "
+        "`./pants package` built, with production settings: only `HOST`, `PORT`, the "
+        "database/upstream URLs and `LOG_LEVEL=INFO` are set "
+        f"(flights: {servers['flights']}; reservations: {servers['reservations']}; "
+        f"API layer: {servers['api']}).",
+        f"- One workload at a time: wrk with {s['wrk_threads']} threads and "
+        f"{s['concurrency']} connections for a fixed {s['duration_s']:g} s after a "
+        f"{s['warmup_s']:g} s warm-up (not counted). Closed loop: each connection sends its "
+        "next request when the previous answer arrives; p50/p99 are wrk's.",
+        "- Errors: responses that are neither 2xx/3xx nor the expected status, plus socket "
+        "errors (connect, read, write, timeout).",
+        "- Ratio: requests/s divided by the baseline's requests/s from the same run. Every "
+        "process shares the same cores (wrk included), so ratios say more than absolute "
+        "figures. *Other CPU*: the share of all cores that processes other than the "
+        "benchmark's own (servers, database containers and their docker-proxy, wrk) used "
+        "meanwhile; figures are only comparable when it is near 0.",
+        "- The services and the baselines reach MariaDB and Redis the same way: the "
+        "containers' ports published on 127.0.0.1 (through docker-proxy).",
+        "",
+        "Workloads:",
+        "",
+    ]
+    for w in doc["workloads"]:
+        expected = f" Expected status {w['expected_status']}." if w["expected_status"] else ""
+        lines.append(f"- {w['title']}: {w['request']}.{expected}")
+    lines += [
+        "",
+        "Baselines, measured in the same run against the same Redis container:",
+        "",
+        f"- redis-benchmark: {s['redis_benchmark']}.",
+        "- minimal Flask: `src/python/reservations/bench/minimal_app.py` (one endpoint, no "
+        "validation, no event, no chassis), served by `reservations.cli.Server` with "
+        "`gunicorn_options` from the same settings as the service "
+        f"({servers['minimal_flask']}).",
+        "- minimal FastAPI: `src/python/benchmarks/baselines.py` (one endpoint, "
+        "`redis.asyncio`, no chassis), served by uvicorn with the API layer's options "
+        f"({servers['minimal_fastapi']}).",
+        "",
+        "Bookings take seats nobody holds from the seeded flights (the wide-body one "
+        f"excluded), {s['booking_window_flights']} flights at a time, one group of seats per "
+        "flight in turn, each for a new customer; the 1-seat and 3-seat workloads use "
+        "disjoint flights. Reservations `PUT`s use made-up flight ids, a new seat every time. "
+        "For both, the reservations service's event stream (one event per seat reserved) "
+        "must have grown by at least the seats the successful requests asked for "
+        "(`seats_reserved` in the JSON); a shortfall would be listed as a note.",
+    ]
+    return lines
+
+
+def machine(doc: Mapping[str, Any]) -> list[str]:
+    m, s, d = doc["machine"], doc["settings"], doc["durations_s"]
+    rows = [
+        ("Date (UTC)", doc["generated_at"]),
+        ("Git", f"`{doc['git']['sha']}`" + (" + local changes" if doc["git"].get("dirty") else "")),
+        ("Cores / memory", f"{m['cores']} / {m.get('memory_gib')} GiB"),
+        ("CPU", m.get("cpu_model")),
+        ("OS / kernel", f"{m.get('os')} / {m.get('kernel')}"),
+        ("Python (services)", s.get("service_python")),
+        ("Docker engine", m.get("docker_server")),
+        ("wrk", m.get("wrk")),
+        ("redis-benchmark", m.get("redis_benchmark")),
+        ("Load average at start", ", ".join(f"{v:.2f}" for v in m["load_average_at_start"])),
+        (
+            "Durations",
+            f"setup {d['setup']:.0f} s, workloads {d['workloads']:.0f} s, total {d['total']:.0f} s",
+        ),
+    ]
+    lines = ["| | |", "|---|---|"]
+    lines += [f"| {name} | {value if value is not None else 'n/a'} |" for name, value in rows]
+    for name, pex in s["pex"].items():
+        lines.append(f"| PEX {name} | `{pex['path']}` (sha256 {pex['sha256'][:12]}) |")
+    return lines

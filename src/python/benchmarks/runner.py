@@ -1,0 +1,569 @@
+"""The system benchmark: start the stack on 127.0.0.1, run the fixed workloads and their
+baselines with wrk and redis-benchmark, write docs/benchmarks.md and docs/benchmarks.json.
+
+    python3 src/python/benchmarks/run.py [--duration 20] [--quick] [--rounds 1] ...
+
+Needs the PEX files (./pants package src/python/flights:flights
+src/python/reservations:reservations src/python/api:api src/python/benchmarks:baselines),
+a Docker engine with the database images (MYSQL_IMAGE, REDIS_IMAGE; default the local
+flightres/mariadb:10.11 and flightres/redis:7.0), wrk and redis-benchmark
+(apt-get install wrk redis-tools; without redis-benchmark on the host, the one in the Redis
+container is used). Standard library only: runs with any Python 3.11.
+
+Exit status: 0 when the figures were written (missed targets included, unless --strict),
+1 on failure, 2 when something it needs is missing, 3 with --strict when a target was missed
+or a workload had errors, 128+N when stopped by signal N. Whatever happens, every container
+and process it started is removed or stopped.
+"""
+
+# Runs fixed local tools (docker, wrk, redis-benchmark, the PEX files) with built arguments.
+# ruff: noqa: S603, S607
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import hashlib
+import json
+import os
+import secrets
+import shlex
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable, Mapping, Sequence
+from datetime import UTC, datetime
+from pathlib import Path
+from types import FrameType
+from typing import Any
+
+from benchmarks import machine, redisbench, report, stack, wrk
+from benchmarks.report import FASTAPI, FLASK, REDIS
+from benchmarks.stack import HOST, log
+from benchmarks.workloads import BookingFeed, Catalog, discover, split_for_bookings
+
+REPO = Path(__file__).resolve().parents[3]
+ENTRY = "python3 src/python/benchmarks/run.py"
+PEX_FILES = {
+    "flights": "src.python.flights/flights.pex",
+    "reservations": "src.python.reservations/reservations.pex",
+    "api": "src.python.api/api.pex",
+    "baselines": "src.python.benchmarks/baselines.pex",
+}
+PACKAGE = (
+    "./pants package src/python/flights:flights src/python/reservations:reservations "
+    "src/python/api:api src/python/benchmarks:baselines"
+)
+EVENTS_KEY = "reservations:events"  # reservations/store.py: one event per seat reserved
+# Short names for wrk runs (in flight and customer ids).
+RUN_PREFIX = {
+    FLASK: "mf",
+    FASTAPI: "ma",
+    "reservations_put": "rp",
+    "api_booking_1_seat": "b1",
+    "api_booking_3_seats": "b3",
+}
+BOOKING_SEATS = {"api_booking_1_seat": 1, "api_booking_3_seats": 3}
+
+
+class Interrupted(Exception):  # noqa: N818 - what happened, not a failure
+    def __init__(self, signum: int) -> None:
+        super().__init__(signal.Signals(signum).name)
+        self.signum = signum
+
+
+def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(
+        prog=ENTRY, description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--duration", type=int, help="seconds per workload (default 20)")
+    parser.add_argument("--warmup", type=int, help="seconds of load before each (default 3)")
+    parser.add_argument(
+        "--quick", action="store_true", help="smoke run: 3 s per workload, 1 s warm-up"
+    )
+    parser.add_argument("--rounds", type=int, default=1, help="repeat all; report medians")
+    parser.add_argument("--concurrency", type=int, default=32, help="wrk connections (32)")
+    parser.add_argument("--wrk-threads", type=int, default=2, help="wrk threads (2)")
+    parser.add_argument("--seed-days", type=int, default=30, help="days of flights to seed")
+    parser.add_argument("--booking-window", type=int, default=50, help="flights booked at once")
+    parser.add_argument(
+        "--redis-benchmark-requests", type=int, help="HSETNX commands (default 200000)"
+    )
+    parser.add_argument(
+        "--only",
+        type=lambda text: text.split(","),
+        default=None,
+        metavar="ID,ID",
+        help=f"run only these workloads: {', '.join(w.id for w in report.WORKLOADS)}",
+    )
+    parser.add_argument("--dist", type=Path, default=REPO / "dist", help="where the PEXes are")
+    parser.add_argument("--md", type=Path, default=REPO / "docs" / "benchmarks.md")
+    parser.add_argument("--json", type=Path, default=REPO / "docs" / "benchmarks.json")
+    parser.add_argument("--logs", type=Path, help="keep the servers' logs in this directory")
+    parser.add_argument(
+        "--strict", action="store_true", help="exit 3 when a target is missed or errors occur"
+    )
+    args = parser.parse_args(argv)
+    args.duration = args.duration if args.duration is not None else (3 if args.quick else 20)
+    args.warmup = args.warmup if args.warmup is not None else (1 if args.quick else 3)
+    if args.redis_benchmark_requests is None:
+        args.redis_benchmark_requests = 50_000 if args.quick else 200_000
+    known = {w.id for w in report.WORKLOADS}
+    if args.only and not set(args.only) <= known:
+        parser.error(f"--only: unknown {sorted(set(args.only) - known)}")
+    if args.duration < 1 or args.warmup < 0 or args.rounds < 1 or args.wrk_threads < 1:
+        parser.error("--duration and --rounds must be >= 1, --warmup >= 0")
+    if args.concurrency < args.wrk_threads:
+        parser.error("--concurrency must be at least --wrk-threads")
+    args.argv = list(sys.argv[1:] if argv is None else argv)
+    return args
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = parse_args(argv)
+    missing = preflight(args)
+    if missing:
+        for problem in missing:
+            log(problem)
+        return 2
+    previous = install_signal_handlers()
+    started = time.monotonic()
+    try:
+        doc = run(args, started)
+    except Interrupted as exc:
+        log(f"stopped by {exc}; everything it started has been stopped and removed")
+        return 128 + exc.signum
+    except (RuntimeError, OSError, subprocess.SubprocessError, ValueError) as exc:
+        log(f"FAILED: {exc}")
+        log("everything it started has been stopped and removed")
+        return 1
+    finally:
+        for signum, handler in previous.items():
+            signal.signal(signum, handler)
+    args.json.parent.mkdir(parents=True, exist_ok=True)
+    args.json.write_text(json.dumps(doc, indent=2) + "\n")
+    markdown = report.render_markdown(doc)
+    args.md.parent.mkdir(parents=True, exist_ok=True)
+    args.md.write_text(markdown)
+    print(report.results_table(doc["workloads"]))
+    print("\n".join(["", *report.targets_list(doc["workloads"]), *doc["notes"]]))
+    log(f"wrote {args.md} and {args.json} in {doc['durations_s']['total']:.0f} s")
+    missed = any(w["target"] and not w["target"]["met"] for w in doc["workloads"])
+    errors = any(w["errors"] for w in doc["workloads"])
+    return 3 if args.strict and (missed or errors) else 0
+
+
+def preflight(args: argparse.Namespace) -> list[str]:
+    problems = []
+    for tool, package in (("wrk", "wrk"), ("docker", "docker.io")):
+        if shutil.which(tool) is None:
+            problems.append(f"{tool} not found (apt-get install {package})")
+    for name, relative in PEX_FILES.items():
+        if not (args.dist / relative).is_file():
+            problems.append(f"no {name} PEX at {args.dist / relative}: run `{PACKAGE}` first")
+    if shutil.which("docker"):
+        probe = subprocess.run(["docker", "info"], capture_output=True, check=False)
+        if probe.returncode != 0:
+            problems.append("no Docker engine answers (build-support/docker-engine.sh starts one)")
+        for image in images().values():
+            inspect = ["docker", "image", "inspect", image]
+            if subprocess.run(inspect, capture_output=True, check=False).returncode != 0:
+                problems.append(f"image {image} not found (make images builds the local ones)")
+    return problems
+
+
+def images() -> dict[str, str]:
+    return {
+        "mysql": os.environ.get("MYSQL_IMAGE") or "flightres/mariadb:10.11",
+        "redis": os.environ.get("REDIS_IMAGE") or "flightres/redis:7.0",
+    }
+
+
+def install_signal_handlers() -> dict[int, Any]:
+    """SIGINT, SIGTERM and SIGHUP unwind the run like an exception, so every context manager
+    stops what it started. Once: a second Ctrl-C must not interrupt that cleanup."""
+    signals = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)
+
+    def stop(signum: int, frame: FrameType | None) -> None:
+        for s in signals:
+            signal.signal(s, signal.SIG_IGN)
+        log(f"{signal.Signals(signum).name}: stopping everything it started")
+        raise Interrupted(signum)
+
+    return {s: signal.signal(s, stop) for s in signals}
+
+
+def clean_env(**settings: str) -> dict[str, str]:
+    """What the services get: a plain environment plus their settings, so nothing from the
+    caller's shell (PEX_*, service variables) changes how they run."""
+    env = {k: os.environ[k] for k in ("PATH", "HOME", "LANG", "TZ") if k in os.environ}
+    return {**env, "HOST": HOST, "LOG_LEVEL": "INFO", **settings}
+
+
+def pex_info(path: Path) -> dict[str, str]:
+    digest = hashlib.sha256()
+    with path.open("rb") as file:
+        for chunk in iter(lambda: file.read(1 << 20), b""):
+            digest.update(chunk)
+    built = datetime.fromtimestamp(path.stat().st_mtime, UTC).replace(microsecond=0)
+    return {
+        "path": str(path.relative_to(REPO) if path.is_relative_to(REPO) else path),
+        "sha256": digest.hexdigest(),
+        "built": built.isoformat().replace("+00:00", "Z"),
+    }
+
+
+# --- the run --------------------------------------------------------------------------------
+
+
+def run(args: argparse.Namespace, started: float) -> dict[str, Any]:
+    pex = {name: str(args.dist / relative) for name, relative in PEX_FILES.items()}
+    chosen = [w for w in report.WORKLOADS if not args.only or w.id in args.only]
+    about = machine.info()  # before the run: its load average says how quiet the machine was
+    with contextlib.ExitStack() as stack_:
+        if args.logs:
+            logs = args.logs
+            logs.mkdir(parents=True, exist_ok=True)
+        else:
+            scratch = tempfile.TemporaryDirectory(prefix="flightres-bench-")
+            logs = Path(stack_.enter_context(scratch))
+        run_id = secrets.token_hex(3)
+        password = secrets.token_hex(12)
+        image = images()
+        log(f"starting {image['mysql']} and {image['redis']} (127.0.0.1 only)")
+        mysql = stack_.enter_context(
+            stack.container(
+                image["mysql"],
+                3306,
+                {"MYSQL_ROOT_PASSWORD": password, "MYSQL_DATABASE": "flights"},
+                run_id=run_id,
+            )
+        )
+        redis = stack_.enter_context(stack.container(image["redis"], 6379, {}, run_id=run_id))
+        redis_url = f"redis://{HOST}:{redis.port}/0"
+        flights_env = clean_env(
+            FLIGHTS_DATABASE_URL=f"mysql://root:{password}@{HOST}:{mysql.port}/flights"
+        )
+        log(f"migrating and seeding flights ({args.seed_days} days)")
+        stack.run_checked([pex["flights"], "migrate", "--wait", "180"], flights_env, "migrate", 400)
+        stack.run_checked(
+            [pex["flights"], "seed", "--days", str(args.seed_days), "--wait", "60"],
+            flights_env,
+            "seed",
+            900,
+        )
+        reservations_env = clean_env(RESERVATIONS_REDIS_URL=redis_url)
+        described = json.loads(
+            subprocess.run(
+                [pex["baselines"], "describe"],
+                env=reservations_env,
+                capture_output=True,
+                text=True,
+                check=True,
+                timeout=120,
+            ).stdout
+        )
+        log("starting flights, reservations and the API layer from their PEX files")
+        flights = stack_.enter_context(
+            _server("flights", [pex["flights"], "serve"], flights_env, logs)
+        )
+        reservations = stack_.enter_context(
+            _server("reservations", [pex["reservations"]], reservations_env, logs)
+        )
+        api = stack_.enter_context(
+            _server(
+                "api",
+                [pex["api"]],
+                clean_env(FLIGHTS_URL=flights.url, RESERVATIONS_URL=reservations.url),
+                logs,
+            )
+        )
+        catalog = discover(stack.get_json, flights.url)
+        log(
+            f"{len(catalog.flights):,} flights; wide-body: flight {catalog.wide_body} "
+            f"({catalog.wide_body_type}, {len(catalog.layouts[catalog.wide_body_type])} seats)"
+        )
+        setup_s = time.monotonic() - started
+        bench = Bench(
+            args,
+            pex=pex,
+            logs=logs,
+            catalog=catalog,
+            urls={"flights": flights.url, "reservations": reservations.url, "api": api.url},
+            pids=[flights.pid, reservations.pid, api.pid, *mysql.pids, *redis.pids],
+            redis=redis,
+            env={"flask": reservations_env, "fastapi": clean_env(BASELINE_REDIS_URL=redis_url)},
+        )
+        runs: dict[str, list[dict[str, Any]]] = {w.id: [] for w in chosen}
+        for round_no in range(1, args.rounds + 1):
+            for workload in chosen:
+                log(f"round {round_no}/{args.rounds}: {workload.id}")
+                runs[workload.id].append({"round": round_no, **bench.execute(workload, round_no)})
+        workloads_s = time.monotonic() - started - setup_s
+    log("stopped everything it started")
+    results = {}
+    for workload_id, measured in runs.items():
+        results[workload_id] = {**report.aggregate(measured), "runs": measured}
+        details = [r["detail"] for r in measured if r.get("detail")]
+        if details:
+            results[workload_id]["detail"] = details[0]
+    return {
+        "schema_version": report.SCHEMA_VERSION,
+        "generated_at": machine.now(),
+        "git": machine.git(),
+        "machine": about,
+        "settings": {
+            "command": " ".join([ENTRY, *map(shlex.quote, args.argv)]),
+            "quick": args.quick,
+            "concurrency": args.concurrency,
+            "wrk_threads": args.wrk_threads,
+            "duration_s": args.duration,
+            "warmup_s": args.warmup,
+            "rounds": args.rounds,
+            "redis_benchmark": (
+                f"`{' '.join(redisbench.command(HOST, 0, clients=args.concurrency, requests=args.redis_benchmark_requests))}`"  # noqa: E501
+                .replace(" -p 0", " -p PORT")
+            ),
+            "redis_benchmark_requests": args.redis_benchmark_requests,
+            "seed_days": args.seed_days,
+            "flights_seeded": len(catalog.flights),
+            "booking_window_flights": args.booking_window,
+            "wide_body": {
+                "flight_id": catalog.wide_body,
+                "aircraft_type": catalog.wide_body_type,
+                "seats": len(catalog.layouts[catalog.wide_body_type]),
+            },
+            "images": image,
+            "servers": _servers(described),
+            "service_python": described["python"],
+            "pex": {name: pex_info(Path(path)) for name, path in pex.items()},
+        },
+        "durations_s": {
+            "setup": round(setup_s, 1),
+            "workloads": round(workloads_s, 1),
+            "total": round(time.monotonic() - started, 1),
+        },
+        "workloads": report.evaluate(results),
+        "notes": bench.notes,
+    }
+
+
+def _servers(described: Mapping[str, Any]) -> dict[str, str]:
+    r = described["reservations"]
+    gunicorn = (
+        f"gunicorn, {r['workers']} workers x {r['threads']} gthreads, "
+        f"Redis pool {r['redis_pool_size']} per worker"
+    )
+    uvicorn = "uvicorn, one process, " + ", ".join(
+        f"{k}={v}" for k, v in described["uvicorn_options"].items()
+    )
+    return {
+        "flights": "uvicorn, one process, its default settings",
+        "reservations": gunicorn,
+        "api": uvicorn,
+        "minimal_flask": gunicorn,
+        "minimal_fastapi": uvicorn,
+    }
+
+
+def _server(
+    name: str, argv: list[str], env: Mapping[str, str], logs: Path, ready_path: str = "/health"
+) -> contextlib.AbstractContextManager[stack.Server]:
+    port = stack.free_port()
+    return stack.server(
+        name, argv, {**env, "PORT": str(port)}, port=port, logs=logs, ready_path=ready_path
+    )
+
+
+class Bench:
+    def __init__(
+        self,
+        args: argparse.Namespace,
+        *,
+        pex: Mapping[str, str],
+        logs: Path,
+        catalog: Catalog,
+        urls: Mapping[str, str],
+        pids: list[int],
+        redis: stack.Container,
+        env: Mapping[str, Mapping[str, str]],
+    ) -> None:
+        self.args, self.pex, self.logs, self.catalog = args, pex, logs, catalog
+        self.urls, self.pids, self.redis, self.env = urls, pids, redis, env
+        self.notes: list[str] = []
+        one, three = split_for_bookings(catalog, 2)
+        self.feeds = {
+            workload_id: BookingFeed(
+                flights, catalog.layouts, seats, args.booking_window, args.wrk_threads
+            )
+            for (workload_id, seats), flights in zip(
+                BOOKING_SEATS.items(), (one, three), strict=True
+            )
+        }
+
+    def execute(self, workload: report.Workload, round_no: int) -> dict[str, Any]:
+        wide = self.catalog.wide_body
+        wide_detail = (
+            f"{self.catalog.wide_body_type}, "
+            f"{len(self.catalog.layouts[self.catalog.wide_body_type])} seats"
+        )
+        if workload.id == REDIS:
+            return self.redis_benchmark()
+        if workload.id in (FLASK, FASTAPI):
+            kind = "flask" if workload.id == FLASK else "fastapi"
+            with _server(
+                f"minimal-{kind}", [self.pex["baselines"], kind], self.env[kind], self.logs, ""
+            ) as app:
+                return self.http(
+                    workload, app.url, [*self.pids, app.pid], round_no, lua="put_reservation.lua"
+                )
+        if workload.id == "reservations_put":
+            return self.http(
+                workload, self.urls["reservations"], self.pids, round_no, lua="put_reservation.lua"
+            )
+        if workload.id == "flights_seat_map":
+            url = f"{self.urls['flights']}/flights/{wide}/seat_map"
+            return {**self.http(workload, url, self.pids, round_no), "detail": wide_detail}
+        if workload.id == "api_get_seats":
+            url = f"{self.urls['api']}/flights/{wide}/seats"
+            return {**self.http(workload, url, self.pids, round_no), "detail": wide_detail}
+        if workload.id in BOOKING_SEATS:
+            return self.http(
+                workload,
+                self.urls["api"],
+                self.pids,
+                round_no,
+                lua="booking.lua",
+                feed=self.feeds[workload.id],
+            )
+        raise ValueError(f"unknown workload {workload.id}")
+
+    def redis_benchmark(self) -> dict[str, Any]:
+        requests = self.args.redis_benchmark_requests
+        clients = self.args.concurrency
+        if shutil.which("redis-benchmark"):
+            argv = redisbench.command(HOST, self.redis.port, clients=clients, requests=requests)
+        else:  # the one in the Redis image, inside the container
+            inner = redisbench.command("127.0.0.1", 6379, clients=clients, requests=requests)
+            argv = ["docker", "exec", self.redis.name, *inner]
+        meter = machine.CpuMeter(self.pids)
+        meter.start()
+        began = time.monotonic()
+        completed = subprocess.run(argv, capture_output=True, text=True, check=False, timeout=600)
+        elapsed = time.monotonic() - began
+        cpu = meter.stop()
+        if completed.returncode != 0:
+            raise RuntimeError(f"redis-benchmark failed: {completed.stderr[-2000:]}")
+        result = redisbench.parse(completed.stdout)
+        log(f"  redis-benchmark: {result.requests_per_s:,.0f} req/s")
+        return {
+            "throughput_rps": round(result.requests_per_s, 1),
+            "p50_ms": result.p50_ms,
+            "p99_ms": result.p99_ms,
+            "requests": requests,
+            "errors": 0,  # redis-benchmark stops at the first error reply
+            "duration_s": round(elapsed, 2),
+            "other_cpu_share": round(cpu["other_cpu_share"], 3),
+            "cpu_ms_per_request": round(cpu["servers_cpu_s"] * 1000 / requests, 4),
+        }
+
+    def http(
+        self,
+        workload: report.Workload,
+        url: str,
+        pids: list[int],
+        round_no: int,
+        *,
+        lua: str | None = None,
+        feed: BookingFeed | None = None,
+    ) -> dict[str, Any]:
+        assert workload.expected_status is not None
+        prefix = RUN_PREFIX.get(workload.id, "x")
+
+        def variables(phase: str) -> dict[str, wrk.LuaValue]:
+            run = f"{prefix}{round_no}{phase}"
+            return feed.variables(run) if feed else {"RUN": run}
+
+        def load(seconds: int, phase: str) -> wrk.WrkResult:
+            result, text = wrk.run(
+                url,
+                seconds=seconds,
+                connections=self.args.concurrency,
+                threads=self.args.wrk_threads,
+                workload_lua=lua,
+                variables=variables(phase),
+            )
+            if feed:
+                feed.advance(result)
+            return result
+
+        if self.args.warmup:
+            warm = load(self.args.warmup, "w")
+            self._check_warmup(workload, warm)
+        seats = BOOKING_SEATS.get(workload.id, 1 if workload.id == "reservations_put" else 0)
+        events_before = self._events() if seats else 0
+        meter = machine.CpuMeter(pids)
+        meter.start()
+        result = load(self.args.duration, "m")
+        cpu = meter.stop()
+        errors = result.errors(workload.expected_status)
+        measured: dict[str, Any] = {
+            "throughput_rps": round(result.throughput, 1),
+            "p50_ms": round(result.p50_ms, 3),
+            "p99_ms": round(result.p99_ms, 3),
+            "max_ms": round(result.max_ms, 3),
+            "requests": result.requests,
+            "errors": errors,
+            "error_detail": {"non_2xx_3xx": result.non_2xx_3xx, **result.socket_errors},
+            "duration_s": round(result.duration_s, 2),
+            "other_cpu_share": round(cpu["other_cpu_share"], 3),
+            "cpu_ms_per_request": round(cpu["servers_cpu_s"] * 1000 / max(1, result.requests), 3),
+        }
+        if seats:
+            # Every seat reserved logs one event: proof that the 2xx answers reserved seats.
+            logged = self._events() - events_before
+            wanted = (result.requests - errors) * seats
+            measured["seats_reserved"] = logged
+            if logged < wanted:
+                self.notes.append(
+                    f"{workload.id} round {round_no}: {logged} seats reserved for "
+                    f"{result.requests - errors} successful requests of {seats} seat(s)"
+                )
+        if feed and feed.exhausted:
+            self.notes.append(
+                f"{workload.id}: the seeded seats ran out ({feed.capacity:,} bookings); later "
+                "requests conflicted (seed more days with --seed-days)"
+            )
+        log(
+            f"  {result.throughput:,.1f} req/s, p50 {result.p50_ms:.1f} ms, "
+            f"p99 {result.p99_ms:.1f} ms, {errors} errors, other CPU "
+            f"{cpu['other_cpu_share']:.0%}"
+        )
+        return measured
+
+    def _check_warmup(self, workload: report.Workload, warm: wrk.WrkResult) -> None:
+        assert workload.expected_status is not None
+        failed = warm.errors(workload.expected_status)
+        if warm.requests == 0 or failed * 2 > warm.requests:
+            logs = "\n".join(
+                f"--- {path.name}\n{stack.tail(path, 1500)}" for path in self.logs.glob("*.log")
+            )
+            raise RuntimeError(
+                f"{workload.id}: {failed} of {warm.requests} warm-up requests failed; "
+                f"servers' logs:\n{logs}"
+            )
+
+    def _events(self) -> int:
+        return int(stack.docker_exec(self.redis.name, "redis-cli", "XLEN", EVENTS_KEY).strip())
+
+
+def guard(call: Callable[[], int]) -> int:
+    """Run call; a KeyboardInterrupt that arrives before the handlers are installed still
+    exits quietly."""
+    try:
+        return call()
+    except KeyboardInterrupt:
+        return 130
