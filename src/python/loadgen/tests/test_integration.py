@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 import httpx
+
 from systemtests.stack import running_stack
 
 RUN = ["--users", "8", "--spawn-rate", "8", "--run-time", "10s", "--seed", "7"]
