@@ -25,7 +25,10 @@ _STANDARD = frozenset(vars(logging.LogRecord("", 0, "", 0, "", None, None))) | {
 }
 # Server loggers to route through ours; their access logs are replaced by ``access``.
 _ADOPTED = ("uvicorn", "uvicorn.error", "uvicorn.access", "gunicorn.error", "werkzeug")
-_SERVER_ACCESS = ("uvicorn.access", "werkzeug")
+# Per-request lines of servers and clients: the chassis logs each request itself, once. httpx
+# logs every upstream call at INFO, a JSON line each: two per API request, a measurable share
+# of its CPU (docs/benchmarks.md).
+_SERVER_ACCESS = ("uvicorn.access", "werkzeug", "httpx")
 
 # Probes and scrapes arrive every few seconds; at INFO they would drown real traffic.
 _QUIET_ROUTES = frozenset({"/ping", "/health", "/metrics"})
