@@ -3,9 +3,10 @@
 #   docker-compose   `make start` and the compose file's validation (Compose v1.29: Debian
 #                    bookworm has no Compose v2 plugin)
 #   docker-registry  the registry on 127.0.0.1 that the release-flow test pushes to
+#   wrk              the HTTP load tool of `make bench`
 # Usage: build-support/host-tools.sh [COMMAND...]   (default: all of them)
 set -euo pipefail
-declare -A package=([docker-compose]=docker-compose [docker-registry]=docker-registry)
+declare -A package=([docker-compose]=docker-compose [docker-registry]=docker-registry [wrk]=wrk)
 wanted=("$@")
 ((${#wanted[@]})) || wanted=("${!package[@]}")
 
