@@ -132,6 +132,9 @@ def create_app(
         openapi_url="/openapi.json",
         docs_url="/docs",
         redoc_url=None,
+        # A path with a trailing "/" (or a decoded %2f) is not in the spec: a 404 problem, not
+        # an empty 307 to some other path.
+        redirect_slashes=False,
     )
     # /openapi.json and /docs serve the committed spec, not one generated from the code.
     app.openapi = committed_spec  # type: ignore[method-assign]

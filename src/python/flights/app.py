@@ -301,6 +301,9 @@ def create_app(settings: Settings, repo: Repository | None = None) -> FastAPI:
         version=VERSION,
         summary="Flights and seat maps: the authoritative source",
         lifespan=lifespan,
+        # A path with a trailing "/" (or a decoded %2f) is not in the spec: a 404 problem, not
+        # an empty 307 to some other path.
+        redirect_slashes=False,
     )
 
     def mysql_reachable() -> None:
