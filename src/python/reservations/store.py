@@ -20,11 +20,9 @@ from typing import Any, cast
 from urllib.parse import urlsplit
 
 import redis
-from redis.backoff import NoBackoff
 from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import ReadOnlyError
 from redis.exceptions import TimeoutError as RedisTimeoutError
-from redis.retry import Retry
 
 from reservations.model import Event, EventType, Released, Reservation, Reserved, time_of
 from reservations.services import StoreUnavailable
@@ -78,13 +76,6 @@ class RedisStore:
             timeout=pool_timeout,
             socket_connect_timeout=connect_timeout,
             decode_responses=True,
-            # A pooled connection can be dead without knowing it: after a network fault, or
-            # when Redis came back at a new address. Such a command is sent once more on a
-            # fresh connection instead of failing the request. Safe for every command here:
-            # reserve/release are idempotent for their customer (a repeat answers "already
-            # yours" / "not held"), the rest only read.
-            retry=Retry(NoBackoff(), 1),
-            retry_on_error=[RedisConnectionError, RedisTimeoutError],
             **options,
         )
         return cls(redis.Redis(connection_pool=pool), events_maxlen=events_maxlen)
