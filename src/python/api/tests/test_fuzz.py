@@ -25,15 +25,12 @@ import secrets
 from collections.abc import Iterator
 from datetime import date
 from typing import Any
-from urllib.parse import unquote, urlsplit
 
-import hypothesis
 import pytest
 import schemathesis
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from schemathesis.python import asgi
-from starlette.types import Message, Scope
 
 from api.app import create_app
 from api.settings import Settings
@@ -47,36 +44,14 @@ from flights.settings import DatabaseConfig
 from flights.settings import Settings as FlightsSettings
 from reservations.app import create_app as create_reservations_app
 from reservations.settings import Settings as ReservationsSettings
+from testsupport import fuzzing
+from testsupport.fuzzing import assert_problem, raw_request
 from testsupport.servers import MysqlServer, RedisServer
 
-PROBLEM = "application/problem+json"
-SEED = 20261201
-MAX_EXAMPLES = 30  # per operation, fuzzing phase; the coverage phase adds its own cases
 DAY = date(2026, 12, 1)  # flight 1 is JFK-LAX on this day, an A320 (rows 1-3, 7-32)
 ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
-RESERVATIONS_SEAT = re.compile(r"[1-9][0-9]?[A-K]")  # reservations/model.py SEAT_PATTERN
 
-schema = schemathesis.openapi.from_dict(
-    spec(),
-    config=schemathesis.Config.from_dict(
-        {
-            "seed": SEED,
-            "generation": {
-                "mode": "all",  # schema-valid and schema-violating requests
-                "max-examples": MAX_EXAMPLES,
-                "deterministic": True,
-                "database": "none",  # no replay of earlier runs' failures: same run every time
-            },
-            # The spec declares no links between operations; nothing for the stateful phase.
-            "phases": {"stateful": {"enabled": False}},
-            "checks": {
-                # A schema-valid request may still be refused: a generated flight id is
-                # mostly a 404, a seat a 422 (not on the seat map), a cursor a 422 (opaque).
-                "positive_data_acceptance": {"enabled": False},
-            },
-        }
-    ),
-)
+schema = fuzzing.schema(spec())
 
 
 # --- the real services, over HTTP ------------------------------------------------------------
@@ -143,44 +118,8 @@ def api(flights_url: str, reservations_url: str, redis_url: str) -> Iterator[Tes
 # --- what every error must look like --------------------------------------------------------
 
 
-def _reached_the_operation(case: schemathesis.Case[Any], response: schemathesis.Response) -> bool:
-    """Whether the decoded path still fits the operation's template: a generated parameter
-    with a '/' in it sends the request past every route (a router 404)."""
-    path = unquote(urlsplit(str(response.request.url)).path)
-    pattern = re.sub(r"\\\{[^/]+?\\\}", "[^/]+", re.escape(case.path))
-    return re.fullmatch(pattern, path) is not None
 
-
-def assert_problem(status: int, content_type: str, body: bytes, *, router: bool = False) -> None:
-    """RFC 9457 problem+json with this status and a ``detail`` saying what was wrong.
-
-    ``router``: errors the framework's router makes itself (no such path, no such method)
-    carry only a title (known gap: ``test_router_problems_have_a_detail``)."""
-    media_type = content_type.split(";")[0].strip()
-    assert media_type == PROBLEM, f"{status} answered as {media_type!r}, not {PROBLEM}"
-    problem = json.loads(body)
-    assert problem["status"] == status, problem
-    assert isinstance(problem.get("title"), str), problem
-    if router and "detail" not in problem:
-        return
-    detail = problem.get("detail")
-    assert isinstance(detail, str), f"{status} problem without a detail: {problem}"
-    assert detail.strip(), f"{status} problem with an empty detail: {problem}"
-
-
-def problem_details(
-    ctx: schemathesis.CheckContext, response: schemathesis.Response, case: schemathesis.Case[Any]
-) -> bool | None:
-    """Every 4xx/5xx is problem+json with a detail (/health answers in health+json)."""
-    if response.status_code < 400 or case.path == "/health":
-        return None
-    router = response.status_code == 405 or (
-        response.status_code == 404 and not _reached_the_operation(case, response)
-    )
-    content_type = (response.headers.get("content-type") or [""])[0]
-    assert_problem(response.status_code, content_type, response.content, router=router)
-    return None
-
+problem_details = fuzzing.problem_check(framework_statuses={405})
 
 def _known_lenient(case: schemathesis.Case[Any]) -> bool:
     """BUG (reported; test_parameters_are_not_parsed_leniently): the flights service takes a
@@ -190,33 +129,11 @@ def _known_lenient(case: schemathesis.Case[Any]) -> bool:
     return value is not None and not (isinstance(value, str) and ISO_DATE.fullmatch(value))
 
 
-def _known_502(case: schemathesis.Case[Any]) -> bool:
-    """BUG (reported; test_cancelling_a_seat_no_one_can_hold_is_not_a_502): the API takes
-    seats 1-999 A-Z, the reservations service 1-99 A-K; cancelling one only the API takes
-    gets the service's 422, which the API answers with a 502."""
-    seat = (case.path_parameters or {}).get("seat_num")
-    return (
-        case.method == "DELETE"
-        and isinstance(seat, str)
-        and re.fullmatch(r"[1-9][0-9]{0,2}[A-Z]", seat) is not None
-        and not RESERVATIONS_SEAT.fullmatch(seat)
-    )
-
-
 # --- the fuzzing ---------------------------------------------------------------------------
 
 
 @schema.parametrize()
-@hypothesis.settings(
-    max_examples=MAX_EXAMPLES,
-    derandomize=True,
-    deadline=None,
-    database=None,
-    print_blob=False,
-    # The app is a function-scoped fixture on purpose: shared by the examples of one
-    # operation, new (on an empty Redis) for the next.
-    suppress_health_check=list(hypothesis.HealthCheck),
-)
+@fuzzing.SETTINGS
 def test_no_input_breaks_the_api(case: schemathesis.Case[Any], app: FastAPI) -> None:
     # Default checks: not_a_server_error, status code / content type / headers / body schema
     # conformance, negative_data_rejection (schema-violating input is a 4xx), and the
@@ -224,46 +141,11 @@ def test_no_input_breaks_the_api(case: schemathesis.Case[Any], app: FastAPI) -> 
     excluded = []
     if _known_lenient(case):
         excluded.append(schemathesis.checks.negative_data_rejection)
-    if _known_502(case):
-        excluded.append(schemathesis.checks.not_a_server_error)
     case.call_and_validate(app=app, additional_checks=[problem_details], excluded_checks=excluded)
 
 
 # --- bad input by hand ---------------------------------------------------------------------
 
-
-def raw_request(client: TestClient, method: str, target: str) -> tuple[int, str, bytes]:
-    """Call the app with the request target exactly as given (dot segments too), as uvicorn
-    hands on what a raw client sent; HTTP clients, httpx included, remove them first."""
-    assert client.portal is not None, "enter the client first (lifespan)"
-    path, _, query = target.partition("?")
-    scope: Scope = {
-        "type": "http",
-        "asgi": {"version": "3.0"},
-        "http_version": "1.1",
-        "method": method,
-        "scheme": "http",
-        "path": unquote(path),
-        "raw_path": path.encode(),
-        "root_path": "",
-        "query_string": query.encode(),
-        "headers": [(b"host", b"testserver")],
-        "client": ("127.0.0.1", 50000),
-        "server": ("testserver", 80),
-    }
-    sent: list[Message] = []
-
-    async def receive() -> Message:
-        return {"type": "http.request", "body": b"", "more_body": False}
-
-    async def send(message: Message) -> None:
-        sent.append(message)
-
-    client.portal.call(client.app, scope, receive, send)
-    [start] = [m for m in sent if m["type"] == "http.response.start"]
-    headers = {k.decode("latin-1").lower(): v.decode("latin-1") for k, v in start["headers"]}
-    content = b"".join(m.get("body", b"") for m in sent if m["type"] == "http.response.body")
-    return start["status"], headers.get("content-type", ""), content
 
 
 def fields(body: bytes) -> list[str]:
@@ -413,7 +295,7 @@ def test_path_traversal_and_query_injection_reach_nothing(
     assert api.post("/bookings", json=VALID).status_code == 201
     got, content_type, body = raw_request(api, method, target)
     assert got == status, body
-    assert_problem(got, content_type, body, router=status == 404)
+    assert_problem(got, content_type, body, framework=status == 404)
     if field is not None:
         assert fields(body) == [field]
     assert held_seats(api) == ["12A"]

@@ -21,27 +21,23 @@ import secrets
 from collections.abc import Iterator
 from importlib import resources
 from typing import Any
-from urllib.parse import unquote, urlsplit
 
-import hypothesis
 import pytest
 import schemathesis
 import yaml
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from schemathesis.python import asgi
-from starlette.types import Message, Scope
 
 from flights import migrate, seed
 from flights.app import create_app
 from flights.repository import connect
 from flights.settings import DatabaseConfig, Settings
 from flights.tests.conftest import SEED_START
+from testsupport import fuzzing
+from testsupport.fuzzing import assert_problem, raw_request
 from testsupport.servers import MysqlServer
 
-PROBLEM = "application/problem+json"
-SEED = 20261201
-MAX_EXAMPLES = 30  # per operation, fuzzing phase; the coverage phase adds its own cases
 ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 
 
@@ -52,70 +48,14 @@ def committed() -> dict[str, Any]:
     return spec
 
 
-schema = schemathesis.openapi.from_dict(
-    committed(),
-    config=schemathesis.Config.from_dict(
-        {
-            "seed": SEED,
-            "generation": {
-                "mode": "all",  # schema-valid and schema-violating requests
-                "max-examples": MAX_EXAMPLES,
-                "deterministic": True,
-                "database": "none",  # no replay of earlier runs' failures: same run every time
-            },
-            # The spec declares no links between operations; nothing for the stateful phase.
-            "phases": {"stateful": {"enabled": False}},
-            "checks": {
-                # A schema-valid request may still be refused: a cursor is opaque, so a
-                # generated string is a 422, and a generated flight id is mostly a 404.
-                "positive_data_acceptance": {"enabled": False},
-            },
-        }
-    ),
-)
+schema = fuzzing.schema(committed())
 
 
 # --- what every error must look like --------------------------------------------------------
 
 
-def _reached_the_operation(case: schemathesis.Case[Any], response: schemathesis.Response) -> bool:
-    """Whether the decoded path still fits the operation's template: a generated parameter
-    with a '/' in it sends the request past every route (a router 404)."""
-    path = unquote(urlsplit(str(response.request.url)).path)
-    pattern = re.sub(r"\\\{[^/]+?\\\}", "[^/]+", re.escape(case.path))
-    return re.fullmatch(pattern, path) is not None
 
-
-def assert_problem(status: int, content_type: str, body: bytes, *, router: bool = False) -> None:
-    """RFC 9457 problem+json with this status and a ``detail`` saying what was wrong.
-
-    ``router``: errors the framework's router makes itself (no such path, no such method)
-    carry only a title (known gap: ``test_router_problems_have_a_detail``)."""
-    media_type = content_type.split(";")[0].strip()
-    assert media_type == PROBLEM, f"{status} answered as {media_type!r}, not {PROBLEM}"
-    problem = json.loads(body)
-    assert problem["status"] == status, problem
-    assert isinstance(problem.get("title"), str), problem
-    if router and "detail" not in problem:
-        return
-    detail = problem.get("detail")
-    assert isinstance(detail, str), f"{status} problem without a detail: {problem}"
-    assert detail.strip(), f"{status} problem with an empty detail: {problem}"
-
-
-def problem_details(
-    ctx: schemathesis.CheckContext, response: schemathesis.Response, case: schemathesis.Case[Any]
-) -> bool | None:
-    """Every 4xx/5xx is problem+json with a detail (/health answers in health+json)."""
-    if response.status_code < 400 or case.path == "/health":
-        return None
-    router = response.status_code == 405 or (
-        response.status_code == 404 and not _reached_the_operation(case, response)
-    )
-    content_type = (response.headers.get("content-type") or [""])[0]
-    assert_problem(response.status_code, content_type, response.content, router=router)
-    return None
-
+problem_details = fuzzing.problem_check(framework_statuses={405})
 
 def _known_lenient(case: schemathesis.Case[Any]) -> bool:
     """BUG (reported; test_parameters_are_not_parsed_leniently): departure_date takes what
@@ -165,16 +105,7 @@ def app(seeded: Settings) -> Iterator[FastAPI]:
 
 
 @schema.parametrize()
-@hypothesis.settings(
-    max_examples=MAX_EXAMPLES,
-    derandomize=True,
-    deadline=None,
-    database=None,
-    print_blob=False,
-    # The app is a function-scoped fixture on purpose: shared by the examples of one
-    # operation, new for the next.
-    suppress_health_check=list(hypothesis.HealthCheck),
-)
+@fuzzing.SETTINGS
 def test_no_input_breaks_the_service(case: schemathesis.Case[Any], app: FastAPI) -> None:
     # Default checks: not_a_server_error, status code / content type / headers / body schema
     # conformance, negative_data_rejection (schema-violating input is a 4xx), and the
@@ -192,39 +123,6 @@ def client(seeded: Settings) -> Iterator[TestClient]:
     with TestClient(create_app(seeded)) as test_client:
         yield test_client
 
-
-def raw_request(client: TestClient, method: str, target: str) -> tuple[int, str, bytes]:
-    """Call the app with the request target exactly as given (dot segments too), as uvicorn
-    hands on what a raw client sent; HTTP clients, httpx included, remove them first."""
-    assert client.portal is not None, "enter the client first (lifespan)"
-    path, _, query = target.partition("?")
-    scope: Scope = {
-        "type": "http",
-        "asgi": {"version": "3.0"},
-        "http_version": "1.1",
-        "method": method,
-        "scheme": "http",
-        "path": unquote(path),
-        "raw_path": path.encode(),
-        "root_path": "",
-        "query_string": query.encode(),
-        "headers": [(b"host", b"testserver")],
-        "client": ("127.0.0.1", 50000),
-        "server": ("testserver", 80),
-    }
-    sent: list[Message] = []
-
-    async def receive() -> Message:
-        return {"type": "http.request", "body": b"", "more_body": False}
-
-    async def send(message: Message) -> None:
-        sent.append(message)
-
-    client.portal.call(client.app, scope, receive, send)
-    [start] = [m for m in sent if m["type"] == "http.response.start"]
-    headers = {k.decode("latin-1").lower(): v.decode("latin-1") for k, v in start["headers"]}
-    content = b"".join(m.get("body", b"") for m in sent if m["type"] == "http.response.body")
-    return start["status"], headers.get("content-type", ""), content
 
 
 def fields(body: bytes) -> list[str]:
@@ -283,7 +181,7 @@ def test_unicode_in_ids_and_parameters_is_a_422_naming_the_field(
 def test_path_traversal_reaches_nothing(client: TestClient, target: str, status: int) -> None:
     got, content_type, body = raw_request(client, "GET", target)
     assert got == status, body
-    assert_problem(got, content_type, body, router=status == 404)
+    assert_problem(got, content_type, body, framework=status == 404)
     if status == 422:
         assert fields(body) == ["path.flight_id"]
 
@@ -307,7 +205,7 @@ def test_bodies_sent_to_the_read_only_api_are_a_405_naming_get(
     response = client.request(method, path, content=body, headers={"Content-Type": content_type})
     assert response.status_code == 405
     assert response.headers["allow"] == "GET"
-    assert_problem(405, response.headers["content-type"], response.content, router=True)
+    assert_problem(405, response.headers["content-type"], response.content, framework=True)
 
 
 def test_a_get_ignores_a_2_mb_body(client: TestClient) -> None:

@@ -17,11 +17,8 @@ marker is removed.
 from __future__ import annotations
 
 import json
-import re
 from typing import Any
-from urllib.parse import unquote, urlsplit
 
-import hypothesis
 import pytest
 import schemathesis
 from flask import Flask
@@ -32,75 +29,17 @@ from reservations.app import create_app
 from reservations.settings import Settings
 from reservations.store import RedisStore
 from reservations.tests.spec_check import spec
+from testsupport import fuzzing
+from testsupport.fuzzing import assert_problem
 
-PROBLEM = "application/problem+json"
-SEED = 20261201
-MAX_EXAMPLES = 30  # per operation, fuzzing phase; the coverage phase adds its own cases
-
-schema = schemathesis.openapi.from_dict(
-    spec(),
-    config=schemathesis.Config.from_dict(
-        {
-            "seed": SEED,
-            "generation": {
-                "mode": "all",  # schema-valid and schema-violating requests
-                "max-examples": MAX_EXAMPLES,
-                "deterministic": True,
-                "database": "none",  # no replay of earlier runs' failures: same run every time
-            },
-            # The spec declares no links between operations; nothing for the stateful phase.
-            "phases": {"stateful": {"enabled": False}},
-            "checks": {
-                # A schema-valid request may still be refused: releasing a seat nobody
-                # holds is a 404, a seat someone else holds a 409.
-                "positive_data_acceptance": {"enabled": False},
-            },
-        }
-    ),
-)
+schema = fuzzing.schema(spec())
 
 
 # --- what every error must look like --------------------------------------------------------
 
 
-def _reached_the_operation(case: schemathesis.Case[Any], response: schemathesis.Response) -> bool:
-    """Whether the decoded path still fits the operation's template: a generated parameter
-    with a '/' in it sends the request past every route (a router 404)."""
-    path = unquote(urlsplit(str(response.request.url)).path)
-    pattern = re.sub(r"\\\{[^/]+?\\\}", "[^/]+", re.escape(case.path))
-    return re.fullmatch(pattern, path) is not None
 
-
-def assert_problem(status: int, content_type: str, body: bytes, *, framework: bool = False) -> None:
-    """RFC 9457 problem+json with this status and a ``detail`` saying what was wrong.
-
-    ``framework``: errors werkzeug makes itself (no such path, no such method, body too
-    large) carry only a title (known gap: ``test_framework_problems_have_a_detail``)."""
-    media_type = content_type.split(";")[0].strip()
-    assert media_type == PROBLEM, f"{status} answered as {media_type!r}, not {PROBLEM}"
-    problem = json.loads(body)
-    assert problem["status"] == status, problem
-    assert isinstance(problem.get("title"), str), problem
-    if framework and "detail" not in problem:
-        return
-    detail = problem.get("detail")
-    assert isinstance(detail, str), f"{status} problem without a detail: {problem}"
-    assert detail.strip(), f"{status} problem with an empty detail: {problem}"
-
-
-def problem_details(
-    ctx: schemathesis.CheckContext, response: schemathesis.Response, case: schemathesis.Case[Any]
-) -> bool | None:
-    """Every 4xx/5xx is problem+json with a detail (/health answers in health+json)."""
-    if response.status_code < 400 or case.path == "/health":
-        return None
-    framework = response.status_code in (405, 413) or (
-        response.status_code == 404 and not _reached_the_operation(case, response)
-    )
-    content_type = (response.headers.get("content-type") or [""])[0]
-    assert_problem(response.status_code, content_type, response.content, framework=framework)
-    return None
-
+problem_details = fuzzing.problem_check(framework_statuses={405, 413})
 
 def assert_problem_response(
     response: TestResponse, status: int, *, framework: bool = False
@@ -119,16 +58,7 @@ def app(store: RedisStore, redis_url: str) -> Flask:
 
 
 @schema.parametrize()
-@hypothesis.settings(
-    max_examples=MAX_EXAMPLES,
-    derandomize=True,
-    deadline=None,
-    database=None,
-    print_blob=False,
-    # The app is a function-scoped fixture on purpose: shared by the examples of one
-    # operation, new (on an empty Redis) for the next.
-    suppress_health_check=list(hypothesis.HealthCheck),
-)
+@fuzzing.SETTINGS
 def test_no_input_breaks_the_service(case: schemathesis.Case[Any], app: Flask) -> None:
     # Default checks: not_a_server_error, status code / content type / headers / body schema
     # conformance, negative_data_rejection (schema-violating input is a 4xx), and the
