@@ -20,6 +20,7 @@ Runs outside Pants (it drives Pants); standard library only.
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import re
 import subprocess
@@ -30,7 +31,6 @@ from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
 IMAGE_TARGET = re.compile(r"^src/python/(?P<service>[a-z0-9_-]+):image$")
-LOCAL_REPOSITORY = "flightres/{service}"  # the docker_image targets' `repository`
 
 
 @dataclass(frozen=True)
@@ -57,8 +57,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     ]
     build(releases, sha)
     for release in releases:
-        local = f"{LOCAL_REPOSITORY.format(service=release.service)}:{sha}"
-        run("docker", "tag", local, release.image)
+        run("docker", "tag", built_image_id(release.target), release.image)
         if args.push:
             run("docker", "push", "--quiet", release.image)
         for env in args.env:
@@ -102,6 +101,13 @@ def build(releases: Sequence[Release], sha: str) -> None:
     # GIT_COMMIT is a build arg (pants.toml): it tags the images and labels their revision.
     env = {**os.environ, "GIT_COMMIT": sha}
     pants("package", *(release.target for release in releases), env=env, capture=False)
+
+
+def built_image_id(target: str) -> str:
+    """The image `./pants package TARGET` just built, from the metadata file Pants writes."""
+    path, name = target.split(":")
+    info = REPO / "dist" / path.replace("/", ".") / f"{name}.docker-info.json"
+    return str(json.loads(info.read_text())["image_id"])
 
 
 def update_values(release: Release, env: str, registry: str, sha: str) -> None:
