@@ -7,6 +7,11 @@ by redis-py when the server forgot them (``NOSCRIPT`` after a restart).
 
 Redis errors that mean "unreachable or too slow" become ``StoreUnavailable``; anything else
 (a script bug, a wrong key type) is a real error and propagates.
+
+A command given up on is dropped, not delayed: connections are reset on close, so the
+kernel discards what it had not delivered yet instead of retransmitting it once the network
+is back. Otherwise a reserve that answered 503 could take the seat seconds later, after the
+API layer's compensation has released it (docs/adr/0007).
 """
 
 from __future__ import annotations
@@ -65,9 +70,12 @@ class RedisStore:
         timeout: float,
         events_maxlen: int,
     ) -> RedisStore:
-        options: dict[str, Any] = {"socket_timeout": timeout}
-        if urlsplit(url).scheme == "redis":  # TLS (rediss://) keeps redis-py's own timeouts
-            options = {"connection_class": _KernelTimeoutConnection, "io_timeout": timeout}
+        options: dict[str, Any] = {
+            "connection_class": _KernelTimeoutConnection,
+            "io_timeout": timeout,
+        }
+        if urlsplit(url).scheme == "rediss":  # TLS keeps redis-py's own timeouts
+            options = {"connection_class": _ResettingSSLConnection, "socket_timeout": timeout}
         # A blocking pool bounds the connections a process opens; a request that finds all of
         # them busy waits at most pool_timeout, then fails like any other unavailability.
         pool = redis.BlockingConnectionPool.from_url(
@@ -129,7 +137,23 @@ class RedisStore:
         self._client.connection_pool.disconnect()
 
 
-class _KernelTimeoutConnection(redis.Connection):
+# SO_LINGER on, zero seconds: close() sends RST and drops unsent data. redis-py closes a
+# connection after any error on it, a timeout included.
+_RESET_ON_CLOSE = struct.pack("ii", 1, 0)
+
+
+class _ResetOnClose(redis.Connection):
+    def _connect(self) -> socket.socket:
+        sock: socket.socket = super()._connect()  # type: ignore[no-untyped-call]
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, _RESET_ON_CLOSE)
+        return sock
+
+
+class _ResettingSSLConnection(_ResetOnClose, redis.SSLConnection):
+    """redis-py's TLS connection (it wraps the socket _ResetOnClose configured)."""
+
+
+class _KernelTimeoutConnection(_ResetOnClose):
     """A TCP connection whose read and write timeouts the kernel enforces (SO_RCVTIMEO,
     SO_SNDTIMEO) on a blocking socket.
 
@@ -145,7 +169,7 @@ class _KernelTimeoutConnection(redis.Connection):
         self._timeval = struct.pack("ll", int(seconds), int(fraction * 1_000_000))
 
     def _connect(self) -> socket.socket:
-        sock: socket.socket = super()._connect()  # type: ignore[no-untyped-call]
+        sock = super()._connect()
         sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVTIMEO, self._timeval)
         sock.setsockopt(socket.SOL_SOCKET, socket.SO_SNDTIMEO, self._timeval)
         return sock

@@ -45,11 +45,20 @@ def settle_holds(stack: Stack, load: BookingLoad) -> None:
             if o.status == 201 and o.flight_id == flight_id
             for seat in o.seats
         }
-        wait_for(
-            lambda: holders(stack, flight_id) == expected,  # noqa: B023 - called right here
-            90,
-            f"holds of failed bookings on flight {flight_id} released",
-        )
+        try:
+            wait_for(
+                lambda: holders(stack, flight_id) == expected,  # noqa: B023 - called right here
+                90,
+                f"holds of failed bookings on flight {flight_id} released",
+            )
+        except AssertionError as exc:
+            now = holders(stack, flight_id)
+            stray = {seat: who for seat, who in now.items() if expected.get(seat) != who}
+            missing = {seat: who for seat, who in expected.items() if now.get(seat) != who}
+            raise AssertionError(
+                f"{exc}; held but not booked: {stray}; booked but not held: {missing}\n"
+                f"{stack.logs('api', tail=20)}"
+            ) from None
 
 
 class Probe:

@@ -10,6 +10,11 @@ A server started here can be taken down in the middle of a test, in two ways:
 * ``pause()`` / ``unpause()`` (or ``with server.paused():``) -- an unresponsive server. The
   container's processes are frozen: connections are still accepted (by Docker's port proxy
   and the kernel) but never answered, so clients run into their timeouts. Data is kept.
+* ``with server.on_private_network() as link:`` then ``with link.partitioned():`` -- the
+  network between client and server fails: the server keeps running, packets to it are
+  dropped, and what a client's kernel still has to send is retransmitted once the network is
+  back. Clients reach the server at ``link.host`` on a Docker network this run creates (not
+  through the published port, whose proxy would hold the connection itself).
 
 Servers named by TEST_MYSQL_URL / TEST_REDIS_URL cannot be controlled; those methods skip
 the calling test (``controllable`` tells in advance).
@@ -30,6 +35,7 @@ import mysql.connector
 import pytest
 import redis
 from docker.models.containers import Container
+from docker.models.networks import Network
 from mysql.connector.abstracts import MySQLConnectionAbstract
 from mysql.connector.pooling import PooledMySQLConnection
 from testcontainers.community.mysql import MySqlContainer
@@ -128,6 +134,21 @@ class _Server:
         finally:
             self.unpause()
 
+    @contextlib.contextmanager
+    def on_private_network(self) -> Iterator[NetworkLink]:
+        """Attach the container to a Docker network created for the caller; removed after."""
+        container = self._docker_container()
+        network = container.client.networks.create(f"flightres-test-{secrets.token_hex(4)}")
+        try:
+            network.connect(container)
+            try:
+                yield NetworkLink(network, container)
+            finally:
+                with contextlib.suppress(Exception):
+                    network.disconnect(container, force=True)
+        finally:
+            network.remove()
+
     def ensure_running(self) -> None:
         """Bring back a server that a test left stopped or paused (used in teardown)."""
         if self._container is None:
@@ -146,6 +167,32 @@ class _Server:
         """Remove the container (and its anonymous volumes); no-op for external servers."""
         if self._container is not None:
             self._container.stop()
+
+
+class NetworkLink:
+    """A server container's place on a network of its own; ``host`` is its address there."""
+
+    def __init__(self, network: Network, container: Container) -> None:
+        self._network = network
+        self._container = container
+        self.host = self._address()
+
+    def _address(self) -> str:
+        self._container.reload()
+        networks = self._container.attrs["NetworkSettings"]["Networks"]
+        return str(networks[self._network.name]["IPAddress"])
+
+    @contextlib.contextmanager
+    def partitioned(self) -> Iterator[None]:
+        """Cut the server off the network, then reconnect it at the same address."""
+        self._network.disconnect(self._container)
+        try:
+            yield
+        finally:
+            self._network.connect(self._container)
+            # Docker hands out the lowest free address, the one just released; a new one
+            # would silently turn "delayed" into "lost" for every open connection.
+            assert self._address() == self.host, "the server came back at another address"
 
 
 class MysqlServer(_Server):

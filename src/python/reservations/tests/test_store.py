@@ -14,6 +14,8 @@ from reservations.model import EventType, Released, Reservation, Reserved
 from reservations.services import StoreUnavailable
 from reservations.store import EVENTS_KEY, RedisStore, seats_key
 from reservations.tests.conftest import make_store
+from testsupport.servers import RedisServer
+from testsupport.urls import RedisUrl
 
 
 def seat(customer: str, seat_num: str = "12C", flight: str = "FL1") -> Reservation:
@@ -167,6 +169,29 @@ def test_waiting_for_a_pooled_connection_is_bounded(silent_redis_url: str) -> No
         assert time.monotonic() - started < 0.6
     finally:
         holder.join()
+
+
+def test_a_command_given_up_on_during_a_partition_does_not_land_after_it(
+    redis_server: RedisServer, redis_url: str
+) -> None:
+    # The saga's compensation relies on this: once the service has answered 503, the reserve
+    # it gave up on must not take the seat later, when the release has already run.
+    db = RedisUrl.parse(redis_url).db
+    with redis_server.on_private_network() as link:
+        store = make_store(f"redis://{link.host}:6379/{db}", timeout=0.5)
+        # A pooled connection, opened while reachable, and Redis knows the script: the
+        # EVALSHA sent during the partition would run if it arrived.
+        assert store.reserve(seat("carol", flight="FL2")) is Reserved.NEWLY
+        with link.partitioned(), pytest.raises(StoreUnavailable):
+            store.reserve(seat("alice"))
+        # TCP retransmits unacknowledged data with backoff (0.2 s, 0.4 s, 0.8 s, ...):
+        # whatever the kernel still held would arrive within a few seconds.
+        deadline = time.monotonic() + 8
+        while time.monotonic() < deadline:
+            assert raw(redis_url).hgetall(seats_key("FL1")) == {}
+            time.sleep(0.1)
+        assert store.reserve(seat("bob")) is Reserved.NEWLY  # and the store works again
+        store.close()
 
 
 def test_other_redis_errors_are_not_disguised_as_unavailability(
