@@ -33,8 +33,8 @@ lint: ## Lint (ruff) and type-check (mypy) everything
 
 check: lint
 
-fmt: ## Apply ruff's fixes
-	./pants fmt ::
+fmt: ## Apply ruff's fixes (Pants 2.17's ruff backend has no formatter)
+	./pants fix ::
 
 build: ## Build every PEX and every service image (tagged with the git revision and latest)
 	$(WITH_ENV) GIT_COMMIT="$$(git rev-parse --short HEAD)" ./pants package ::
