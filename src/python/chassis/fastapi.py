@@ -138,7 +138,12 @@ async def _on_http_exception(request: Request, exc: Exception) -> Response:
     if exc.status_code < 400:
         return await http_exception_handler(request, exc)
     # Starlette fills an unset detail with the reason phrase, which the title already says.
-    detail = None if exc.detail == problems.reason(exc.status_code) else str(exc.detail)
+    detail: str | None = str(exc.detail)
+    if exc.detail == problems.reason(exc.status_code):
+        allowed = (exc.headers or {}).get("Allow")
+        detail = problems.framework_detail(
+            exc.status_code, request.method, request.url.path, allowed=allowed
+        )
     problem = Problem(exc.status_code, detail=detail, headers=exc.headers)
     return _problem_response(problem, request.url.path)
 

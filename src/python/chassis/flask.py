@@ -162,9 +162,16 @@ def _on_problem(exc: Problem) -> flask.Response:
 def _on_http_exception(exc: HTTPException) -> Any:
     if exc.response is not None or exc.code is None or exc.code < 400:
         return exc  # already a complete response (abort(response), redirects)
-    # Werkzeug's stock descriptions are boilerplate; keep only ones someone chose.
-    detail = None if exc.description == type(exc).description else exc.description
     headers = {k: v for k, v in exc.get_headers() if k.lower() != "content-type"}
+    detail = exc.description
+    if detail == type(exc).description:  # werkzeug's stock text: boilerplate
+        detail = problems.framework_detail(
+            exc.code,
+            request.method,
+            request.path,
+            allowed=headers.get("Allow"),
+            max_body_bytes=request.max_content_length,
+        )
     return _problem_response(Problem(exc.code, detail=detail, headers=headers))
 
 

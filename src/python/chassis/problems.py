@@ -97,6 +97,26 @@ def validation_problem(
     return Problem(422, detail=f"Invalid request fields: {fields}", errors=invalid)
 
 
+def framework_detail(
+    status: int,
+    method: str,
+    path: str,
+    *,
+    allowed: str | None = None,
+    max_body_bytes: int | None = None,
+) -> str | None:
+    """A detail for the errors a web framework raises itself (no route, wrong method, body too
+    large), whose stock texts are boilerplate; None for any other status."""
+    if status == 404:
+        return f"There is no resource at {path}"
+    if status == 405:
+        return f"{method} is not allowed on {path}" + (f"; allowed: {allowed}" if allowed else "")
+    if status == 413:
+        limit = f" of {max_body_bytes} bytes" if max_body_bytes else ""
+        return f"The request body is larger than this endpoint's limit{limit}"
+    return None
+
+
 def malformed_json() -> Problem:
     return Problem(400, detail="Request body is not valid JSON")
 

@@ -57,15 +57,19 @@ def test_unknown_route_is_404_problem(client: Client) -> None:
     assert_problem(404, reply.header("Content-Type"), body)
     assert body["title"] == "Not Found"
     assert body["instance"] == "/no/such/route"
-    # The same shape from both frameworks: no framework boilerplate as detail.
-    assert set(body) == {"type", "title", "status", "instance", "request_id"}
+    # The same shape from both frameworks, with a detail of ours, not framework boilerplate.
+    assert set(body) == {"type", "title", "status", "detail", "instance", "request_id"}
+    assert body["detail"] == "There is no resource at /no/such/route"
 
 
 def test_wrong_method_is_405_problem_with_allow(client: Client) -> None:
     reply = client("DELETE", "/taken")
     assert reply.status == 405
-    assert_problem(405, reply.header("Content-Type"), reply.json())
+    body = reply.json()
+    assert_problem(405, reply.header("Content-Type"), body)
     assert "GET" in (reply.header("Allow") or "")
+    assert body["detail"].startswith("DELETE is not allowed on /taken; allowed: ")
+    assert "GET" in body["detail"]
 
 
 def test_unhandled_exception_is_generic_500_and_trace_is_logged(client: Client) -> None:

@@ -55,7 +55,6 @@ schema = fuzzing.schema(committed())
 
 
 
-problem_details = fuzzing.problem_check(framework_statuses={405})
 
 def _known_lenient(case: schemathesis.Case[Any]) -> bool:
     """BUG (reported; test_parameters_are_not_parsed_leniently): departure_date takes what
@@ -111,7 +110,9 @@ def test_no_input_breaks_the_service(case: schemathesis.Case[Any], app: FastAPI)
     # conformance, negative_data_rejection (schema-violating input is a 4xx), and the
     # coverage phase's unsupported methods (405 with Allow).
     excluded = [schemathesis.checks.negative_data_rejection] if _known_lenient(case) else []
-    case.call_and_validate(app=app, additional_checks=[problem_details], excluded_checks=excluded)
+    case.call_and_validate(
+        app=app, additional_checks=[fuzzing.problem_details], excluded_checks=excluded
+    )
 
 
 # --- bad input by hand ---------------------------------------------------------------------
@@ -181,7 +182,7 @@ def test_unicode_in_ids_and_parameters_is_a_422_naming_the_field(
 def test_path_traversal_reaches_nothing(client: TestClient, target: str, status: int) -> None:
     got, content_type, body = raw_request(client, "GET", target)
     assert got == status, body
-    assert_problem(got, content_type, body, framework=status == 404)
+    assert_problem(got, content_type, body)
     if status == 422:
         assert fields(body) == ["path.flight_id"]
 
@@ -205,7 +206,7 @@ def test_bodies_sent_to_the_read_only_api_are_a_405_naming_get(
     response = client.request(method, path, content=body, headers={"Content-Type": content_type})
     assert response.status_code == 405
     assert response.headers["allow"] == "GET"
-    assert_problem(405, response.headers["content-type"], response.content, framework=True)
+    assert_problem(405, response.headers["content-type"], response.content)
 
 
 def test_a_get_ignores_a_2_mb_body(client: TestClient) -> None:
@@ -250,12 +251,6 @@ def test_a_trailing_slash_is_not_redirected(client: TestClient, path: str) -> No
     assert response.status_code == 404, response.headers
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="GAP: the chassis drops the framework's text, so the router's own 404 (no such "
-    "path) and 405 (no such method) problems have no detail (chassis/fastapi.py "
-    "_on_http_exception)",
-)
 @pytest.mark.parametrize(("method", "path"), [("GET", "/flights/1/seats"), ("POST", "/flights")])
 def test_router_problems_have_a_detail(client: TestClient, method: str, path: str) -> None:
     response = client.request(method, path)

@@ -38,14 +38,9 @@ schema = fuzzing.schema(spec())
 # --- what every error must look like --------------------------------------------------------
 
 
-
-problem_details = fuzzing.problem_check(framework_statuses={405, 413})
-
-def assert_problem_response(
-    response: TestResponse, status: int, *, framework: bool = False
-) -> None:
+def assert_problem_response(response: TestResponse, status: int) -> None:
     assert response.status_code == status, response.get_data(as_text=True)
-    assert_problem(status, response.content_type, response.data, framework=framework)
+    assert_problem(status, response.content_type, response.data)
 
 
 # --- the fuzzing ---------------------------------------------------------------------------
@@ -63,7 +58,7 @@ def test_no_input_breaks_the_service(case: schemathesis.Case[Any], app: Flask) -
     # Default checks: not_a_server_error, status code / content type / headers / body schema
     # conformance, negative_data_rejection (schema-violating input is a 4xx), and the
     # coverage phase's unsupported methods (405 with Allow).
-    case.call_and_validate(app=app, additional_checks=[problem_details])
+    case.call_and_validate(app=app, additional_checks=[fuzzing.problem_details])
 
 
 # --- bad input by hand ---------------------------------------------------------------------
@@ -107,7 +102,7 @@ def test_bodies_that_are_not_a_small_json_object_are_refused(
 ) -> None:
     headers = {} if content_type is None else {"Content-Type": content_type}
     response = client.put("/reservations", data=data, headers=headers)
-    assert_problem_response(response, status, framework=status == 413)
+    assert_problem_response(response, status)
     assert events(client) == []
 
 
@@ -180,21 +175,12 @@ def test_unicode_and_control_characters_in_parameters_are_a_422(
 def test_path_traversal_reaches_nothing(client: FlaskClient, path: str, status: int) -> None:
     client.put("/reservations", json=VALID)
     response = client.delete(f"{path}?customer_id=c")
-    assert_problem_response(response, status, framework=status == 404)
+    assert_problem_response(response, status)
     if status == 422:
         assert len(fields(response)) == 1
     assert json.loads(client.get("/reservations?flight_id=FL1").data) == {"1A": "c"}
 
 
-# --- known gaps (reported, not fixed here) --------------------------------------------------
-
-
-@pytest.mark.xfail(
-    strict=True,
-    reason="GAP: the chassis drops werkzeug's stock descriptions, so its 404 (no such path), "
-    "405 (no such method) and 413 (body too large) problems have no detail "
-    "(chassis/flask.py _on_http_exception)",
-)
 @pytest.mark.parametrize(
     ("method", "path", "status"),
     [
