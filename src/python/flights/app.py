@@ -20,6 +20,7 @@ from pydantic import BaseModel, Field
 
 import chassis.fastapi
 from chassis.health import Check
+from chassis.params import CANONICAL_INT, ISO_DATE
 from chassis.problems import CONTENT_TYPE as PROBLEM_CONTENT_TYPE
 from chassis.problems import Problem, validation_problem
 from flights.model import (
@@ -190,17 +191,17 @@ async def _backend(request: Request) -> Backend:
 
 
 Flights = Annotated[Backend, Depends(_backend)]
-FlightId = Annotated[int, Path(ge=1, le=MAX_FLIGHT_ID, description="Flight id")]
+FlightId = Annotated[int, Path(ge=1, le=MAX_FLIGHT_ID, description="Flight id"), CANONICAL_INT]
 
 
 @router.get("/flights", responses={**_INVALID, **_UNAVAILABLE})
 async def search_flights(
     flights: Flights,
     flight_no: Annotated[str | None, Query(pattern=FLIGHT_NO_PATTERN)] = None,
-    departure_date: Annotated[date | None, Query(description="UTC date")] = None,
+    departure_date: Annotated[date | None, Query(description="UTC date"), ISO_DATE] = None,
     origin: Annotated[str | None, Query(pattern=AIRPORT_CODE_PATTERN)] = None,
     destination: Annotated[str | None, Query(pattern=AIRPORT_CODE_PATTERN)] = None,
-    limit: Annotated[int, Query(ge=1, le=MAX_PAGE_SIZE)] = DEFAULT_PAGE_SIZE,
+    limit: Annotated[int, Query(ge=1, le=MAX_PAGE_SIZE), CANONICAL_INT] = DEFAULT_PAGE_SIZE,
     cursor: Annotated[str | None, Query(min_length=1, max_length=200)] = None,
 ) -> FlightPage:
     """Flights matching every given filter, by departure time; ``next_cursor`` fetches the

@@ -9,14 +9,13 @@ spec does not document, or an error that is not problem+json saying what was wro
   NUL and newlines in ids, path traversal (encoded, and literal as a raw client sends it), and
   bodies of every kind to a read-only service.
 
-Known bugs are pinned by ``xfail(strict=True)`` tests: fixing one turns its test red until the
-marker is removed.
+A known bug would be pinned by an ``xfail(strict=True)`` test, so that fixing it turns the test
+red until the marker is removed; there are none at the moment.
 """
 
 from __future__ import annotations
 
 import json
-import re
 import secrets
 from collections.abc import Iterator
 from importlib import resources
@@ -38,8 +37,6 @@ from testsupport import fuzzing
 from testsupport.fuzzing import assert_problem, raw_request
 from testsupport.servers import MysqlServer
 
-ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
-
 
 def committed() -> dict[str, Any]:
     spec: dict[str, Any] = yaml.safe_load(
@@ -49,19 +46,6 @@ def committed() -> dict[str, Any]:
 
 
 schema = fuzzing.schema(committed())
-
-
-# --- what every error must look like --------------------------------------------------------
-
-
-
-
-def _known_lenient(case: schemathesis.Case[Any]) -> bool:
-    """BUG (reported; test_parameters_are_not_parsed_leniently): departure_date takes what
-    pydantic's lax date parsing takes, e.g. 0 or 1767225600 (Unix times), not only
-    YYYY-MM-DD."""
-    value = (case.query or {}).get("departure_date")
-    return value is not None and not (isinstance(value, str) and ISO_DATE.fullmatch(value))
 
 
 # --- the real app on a real database ---------------------------------------------------------
@@ -109,10 +93,7 @@ def test_no_input_breaks_the_service(case: schemathesis.Case[Any], app: FastAPI)
     # Default checks: not_a_server_error, status code / content type / headers / body schema
     # conformance, negative_data_rejection (schema-violating input is a 4xx), and the
     # coverage phase's unsupported methods (405 with Allow).
-    excluded = [schemathesis.checks.negative_data_rejection] if _known_lenient(case) else []
-    case.call_and_validate(
-        app=app, additional_checks=[fuzzing.problem_details], excluded_checks=excluded
-    )
+    case.call_and_validate(app=app, additional_checks=[fuzzing.problem_details])
 
 
 # --- bad input by hand ---------------------------------------------------------------------
@@ -123,7 +104,6 @@ def client(seeded: Settings) -> Iterator[TestClient]:
     """One client for the module's read-only tests (conftest's makes a database per test)."""
     with TestClient(create_app(seeded)) as test_client:
         yield test_client
-
 
 
 def fields(body: bytes) -> list[str]:
@@ -217,15 +197,9 @@ def test_a_get_ignores_a_2_mb_body(client: TestClient) -> None:
     assert len(response.json()["items"]) == 1
 
 
-# --- known bugs (reported, not fixed here) ---------------------------------------------------
+# --- parameters are read strictly -------------------------------------------------------------
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: integer and date parameters go through pydantic's lax parsing "
-    "(flights/app.py FlightId, search_flights): ids with whitespace, '+', '_' or '.0' and "
-    "Unix times as dates are taken instead of a 422; /flights/1_0 is flight 10",
-)
 @pytest.mark.parametrize(
     "path",
     [

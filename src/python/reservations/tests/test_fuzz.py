@@ -10,8 +10,8 @@ spec does not document, or an error that is not problem+json saying what was wro
   newlines in ids, encoded and literal path traversal. The client checks every response
   against the spec too (``SpecCheckingClient``).
 
-Known bugs are pinned by ``xfail(strict=True)`` tests: fixing one turns its test red until the
-marker is removed.
+A known bug would be pinned by an ``xfail(strict=True)`` test, so that fixing it turns the test
+red until the marker is removed; there are none at the moment.
 """
 
 from __future__ import annotations
