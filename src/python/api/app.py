@@ -44,6 +44,7 @@ from api.ports import (
 from api.seatmap import SEAT_PATTERN
 from api.settings import Settings
 from chassis import Check, DependencyUnavailable, Problem
+from chassis.params import CANONICAL_INT
 
 SERVICE = "api"
 VERSION = "1.0.0"  # of the API, as in openapi.yaml
@@ -56,7 +57,10 @@ SEARCH_PARAMETERS = frozenset(
 PROBLEMS = "https://api.flightres.example/problems/"
 JSON = "application/json"
 
-FlightId = Annotated[int, Path(ge=1, le=MAX_FLIGHT_ID)]
+# A booking of MAX_SEATS seats is well under 1 KiB; more is a mistake or an attack.
+MAX_BODY_BYTES = 16 * 1024
+
+FlightId = Annotated[int, Path(ge=1, le=MAX_FLIGHT_ID), CANONICAL_INT]
 SeatNum = Annotated[str, StringConstraints(pattern=f"^{SEAT_PATTERN}$")]
 CustomerId = Annotated[str, StringConstraints(pattern=ID_PATTERN)]
 
@@ -64,7 +68,7 @@ CustomerId = Annotated[str, StringConstraints(pattern=ID_PATTERN)]
 class BookingRequest(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    flight_id: int = Field(ge=1, le=MAX_FLIGHT_ID)
+    flight_id: int = Field(ge=1, le=MAX_FLIGHT_ID, strict=True)  # no "1", no true
     customer_id: CustomerId
     seats: list[SeatNum] = Field(min_length=1, max_length=MAX_SEATS)
 
@@ -152,6 +156,7 @@ def create_app(
         service=SERVICE,
         version=VERSION,
         registry=registry,
+        max_body_bytes=MAX_BODY_BYTES,
         checks=[
             Check("flights", "component", flights_health, timeout=probe_timeout),
             Check("reservations", "component", reservations_health, timeout=probe_timeout),

@@ -38,12 +38,14 @@ def install(
     checks: Sequence[Check] = (),
     version: str | None = None,
     registry: CollectorRegistry | None = None,
+    max_body_bytes: int | None = None,
 ) -> None:
     """Add request ids, JSON logs (level from ``LOG_LEVEL``), problem+json errors, metrics,
-    and the ``/ping``, ``/health`` and ``/metrics`` routes."""
+    and the ``/ping``, ``/health`` and ``/metrics`` routes. With ``max_body_bytes``, a larger
+    request body is refused with 413 before more of it is read."""
     logs.configure(service, config.log_level())
     http_metrics = HttpMetrics(registry)
-    app.add_middleware(_ChassisMiddleware, metrics=http_metrics)
+    app.add_middleware(_ChassisMiddleware, metrics=http_metrics, max_body_bytes=max_body_bytes)
     app.add_exception_handler(Problem, _on_problem)
     app.add_exception_handler(HTTPException, _on_http_exception)
     app.add_exception_handler(RequestValidationError, _on_validation_error)
@@ -64,9 +66,10 @@ def install(
 
 
 class _ChassisMiddleware:
-    def __init__(self, app: ASGIApp, metrics: HttpMetrics) -> None:
+    def __init__(self, app: ASGIApp, metrics: HttpMetrics, max_body_bytes: int | None) -> None:
         self.app = app
         self.metrics = metrics
+        self.max_body_bytes = max_body_bytes
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -89,7 +92,15 @@ class _ChassisMiddleware:
             await send(message)
 
         try:
-            await self.app(scope, receive, send_with_request_id)
+            if self.max_body_bytes is None:
+                await self.app(scope, receive, send_with_request_id)
+            elif _declared_length(scope) > self.max_body_bytes:
+                too_large = problems.body_too_large(self.max_body_bytes)
+                refusal = _problem_response(too_large, scope["path"])
+                await refusal(scope, receive, send_with_request_id)
+            else:
+                limited = _limited(receive, self.max_body_bytes)
+                await self.app(scope, limited, send_with_request_id)
         except Exception:
             log.exception("unhandled exception in %s %s", scope["method"], scope["path"])
             if response_started:
@@ -102,6 +113,30 @@ class _ChassisMiddleware:
             self.metrics.observe(scope["method"], route, status, seconds)
             logs.access(scope["method"], scope["path"], route, status, seconds)
             requestid.unbind(token)
+
+
+def _declared_length(scope: Scope) -> int:
+    declared = _header(scope, b"content-length")
+    return int(declared) if declared and declared.isdigit() else 0
+
+
+def _limited(receive: Receive, limit: int) -> Receive:
+    """RECEIVE, failing the request with 413 once the body (chunked, or longer than its
+    Content-Length said) has grown past LIMIT bytes."""
+    received = 0
+
+    async def receive_within_limit() -> Message:
+        nonlocal received
+        message = await receive()
+        if message["type"] == "http.request":
+            received += len(message.get("body", b""))
+            if received > limit:
+                # FastAPI passes an HTTPException raised while it reads the body on to the
+                # exception handlers; any other exception would become its own 400.
+                raise HTTPException(413, detail=problems.body_too_large(limit).detail)
+        return message
+
+    return receive_within_limit
 
 
 def _header(scope: Scope, key: bytes) -> str | None:

@@ -112,9 +112,13 @@ def framework_detail(
     if status == 405:
         return f"{method} is not allowed on {path}" + (f"; allowed: {allowed}" if allowed else "")
     if status == 413:
-        limit = f" of {max_body_bytes} bytes" if max_body_bytes else ""
-        return f"The request body is larger than this endpoint's limit{limit}"
+        return body_too_large(max_body_bytes).detail
     return None
+
+
+def body_too_large(max_body_bytes: int | None) -> Problem:
+    limit = f" of {max_body_bytes} bytes" if max_body_bytes else ""
+    return Problem(413, detail=f"The request body is larger than this endpoint's limit{limit}")
 
 
 def malformed_json() -> Problem:

@@ -13,14 +13,13 @@ saying what was wrong.
   digits, emoji, NUL and newlines in ids, encoded and literal path traversal, query
   injection. The client checks every response against the spec too (``spec_checked``).
 
-Known bugs are pinned by ``xfail(strict=True)`` tests: fixing one turns its test red until the
-marker is removed.
+A known bug would be pinned by an ``xfail(strict=True)`` test, so that fixing it turns the test
+red until the marker is removed; there are none at the moment.
 """
 
 from __future__ import annotations
 
 import json
-import re
 import secrets
 from collections.abc import Iterator
 from datetime import date
@@ -49,8 +48,6 @@ from testsupport.fuzzing import assert_problem, raw_request
 from testsupport.servers import MysqlServer, RedisServer
 
 DAY = date(2026, 12, 1)  # flight 1 is JFK-LAX on this day, an A320 (rows 1-3, 7-32)
-ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
-
 schema = fuzzing.schema(spec())
 
 
@@ -115,19 +112,6 @@ def api(flights_url: str, reservations_url: str, redis_url: str) -> Iterator[Tes
         yield client
 
 
-# --- what every error must look like --------------------------------------------------------
-
-
-
-
-def _known_lenient(case: schemathesis.Case[Any]) -> bool:
-    """BUG (reported; test_parameters_are_not_parsed_leniently): the flights service takes a
-    departure_date pydantic's lax date parsing takes, e.g. 0 (a Unix time), not only
-    YYYY-MM-DD; the API passes it on."""
-    value = (case.query or {}).get("departure_date")
-    return value is not None and not (isinstance(value, str) and ISO_DATE.fullmatch(value))
-
-
 # --- the fuzzing ---------------------------------------------------------------------------
 
 
@@ -137,16 +121,10 @@ def test_no_input_breaks_the_api(case: schemathesis.Case[Any], app: FastAPI) -> 
     # Default checks: not_a_server_error, status code / content type / headers / body schema
     # conformance, negative_data_rejection (schema-violating input is a 4xx), and the
     # coverage phase's unsupported methods (405 with Allow).
-    excluded = []
-    if _known_lenient(case):
-        excluded.append(schemathesis.checks.negative_data_rejection)
-    case.call_and_validate(
-        app=app, additional_checks=[fuzzing.problem_details], excluded_checks=excluded
-    )
+    case.call_and_validate(app=app, additional_checks=[fuzzing.problem_details])
 
 
 # --- bad input by hand ---------------------------------------------------------------------
-
 
 
 def fields(body: bytes) -> list[str]:
@@ -174,18 +152,20 @@ TWO_MB = 2 * 1024 * 1024
     ("body", "content_type", "status", "field"),
     [
         pytest.param(
-            json.dumps({**VALID, "customer_id": "c" * TWO_MB}),
+            json.dumps({**VALID, "customer_id": "c" * TWO_MB}), JSON, 413, None, id="2mb-customer"
+        ),
+        pytest.param(
+            json.dumps({**VALID, "seats": ["12A"] * (TWO_MB // 8)}), JSON, 413, None, id="2mb-seats"
+        ),
+        pytest.param(
+            json.dumps({**VALID, "customer_id": "c" * 8000}),
             JSON,
             422,
             "body.customer_id",
-            id="2mb-customer",
+            id="8kb-customer",
         ),
         pytest.param(
-            json.dumps({**VALID, "seats": ["12A"] * (TWO_MB // 8)}),
-            JSON,
-            422,
-            "body.seats",
-            id="2mb-seats",
+            json.dumps({**VALID, "seats": ["12A"] * 1000}), JSON, 422, "body.seats", id="1000-seats"
         ),
         pytest.param(json.dumps(VALID), "text/plain", 422, "body", id="text-plain"),
         pytest.param(
@@ -302,15 +282,9 @@ def test_path_traversal_and_query_injection_reach_nothing(
     assert held_seats(api) == ["12A"]
 
 
-# --- known bugs and gaps (reported, not fixed here) -------------------------------------------
+# --- parameters are read strictly, bodies are bounded ------------------------------------------
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: a flight id is parsed by pydantic's lax mode (api/app.py BookingRequest, "
-    "FlightId): JSON true and the string '1' book flight 1, '1_0' in a path is flight 10; "
-    "the spec says integer. departure_date=0 passes the flights service's lax date parsing",
-)
 @pytest.mark.parametrize(
     ("method", "path", "body"),
     [
@@ -337,15 +311,12 @@ def test_cancelling_a_seat_no_one_can_hold_is_not_a_502(api: TestClient, seat: s
     assert response.status_code == 404, response.text
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="GAP: no request body limit in the API layer (the spec has no 413): a valid "
-    "booking padded to 2 MB is read, parsed and booked; reservations caps bodies at 4 KiB",
-)
 def test_a_2_mb_body_is_refused(api: TestClient) -> None:
     padded = json.dumps(VALID) + " " * TWO_MB
     response = api.post("/bookings", content=padded, headers={"Content-Type": JSON})
-    assert 400 <= response.status_code < 500, response.text
+    assert response.status_code == 413, response.text
+    assert_problem(413, response.headers["content-type"], response.content)
+    assert held_seats(api) == []
 
 
 # Starlette's redirect_slashes answered these with an empty 307 to the path without the "/".

@@ -5,10 +5,13 @@ from __future__ import annotations
 import json
 from typing import Any
 
+import fastapi
 import pytest
+from fastapi.testclient import TestClient
 
+import chassis.fastapi
 from chassis.problems import Problem, validation_problem
-from chassis.tests.apps import Client, capture_logs
+from chassis.tests.apps import Client, Seat, capture_logs
 
 JSON = {"Content-Type": "application/json"}
 
@@ -130,3 +133,30 @@ def test_validation_problem_prefixes_locations() -> None:
     problem = validation_problem(errors, loc_prefix=("body",))
     assert problem.status == 422
     assert problem.extensions["errors"] == [{"field": "body.legs.0.seat", "message": "bad seat"}]
+
+
+def limited_fastapi_app(max_body_bytes: int) -> TestClient:
+    app = fastapi.FastAPI()
+
+    @app.post("/seats")
+    def seats(seat: Seat) -> dict[str, int]:
+        return {"seat_num": seat.seat_num}
+
+    chassis.fastapi.install(app, service="api", max_body_bytes=max_body_bytes)
+    return TestClient(app)
+
+
+def test_a_body_over_the_limit_is_refused_with_413() -> None:
+    client = limited_fastapi_app(max_body_bytes=40)
+    fits = json.dumps({"seat_num": 12, "passenger": "Ada"}).encode()
+    assert client.post("/seats", content=fits, headers=JSON).status_code == 200
+
+    declared = client.post("/seats", content=fits + b" " * 20, headers=JSON)
+    # Sent in chunks, with no Content-Length to judge by: counted as it arrives.
+    chunked = client.post("/seats", content=iter([fits, b" " * 20]), headers=JSON)
+    for reply in (declared, chunked):
+        assert reply.status_code == 413
+        body = reply.json()
+        assert_problem(413, reply.headers["Content-Type"], body)
+        assert body["detail"] == "The request body is larger than this endpoint's limit of 40 bytes"
+    assert "content-length" not in chunked.request.headers
