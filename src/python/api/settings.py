@@ -35,9 +35,6 @@ class Settings:
                 max_connections=env_int(
                     "UPSTREAM_MAX_CONNECTIONS", defaults.max_connections, min_value=1
                 ),
-                pool_shards=env_int(
-                    "UPSTREAM_POOL_SHARDS", defaults.pool_shards, min_value=1, max_value=64
-                ),
                 retries=env_int("UPSTREAM_RETRIES", defaults.retries, min_value=0, max_value=5),
             ),
             seat_map_cache_size=env_int(
