@@ -108,7 +108,10 @@ def create_app(
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         flights_client = flights or FlightsClient(
-            settings.flights_url, settings.upstream, cache_size=settings.seat_map_cache_size
+            settings.flights_url,
+            settings.upstream,
+            cache_size=settings.seat_map_cache_size,
+            max_age=settings.seat_map_max_age,
         )
         reservations_client = reservations or ReservationsClient(
             settings.reservations_url, settings.upstream

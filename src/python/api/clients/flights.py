@@ -1,11 +1,14 @@
-"""The flights service: search (passed through) and seat maps (cached with their ETags)."""
+"""The flights service: search (passed through) and seat maps (cached with their ETags,
+used without asking while the flights service says they are fresh: clients/freshness.py)."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import time
+from collections.abc import Callable, Sequence
 
 from pydantic import ValidationError
 
+from api.clients import freshness
 from api.clients.cache import SeatMapCache
 from api.clients.http import ClientConfig, ServiceClient, Transport
 from api.ports import FlightNotFound, UpstreamRejected
@@ -22,10 +25,14 @@ class FlightsClient:
         config: ClientConfig | None = None,
         *,
         cache_size: int = 1024,
+        max_age: float = 300.0,
         transport: Transport | None = None,
+        clock: Callable[[], float] = time.monotonic,
     ) -> None:
         self._client = ServiceClient(SERVICE, base_url, config or ClientConfig(), transport)
         self.cache = SeatMapCache(cache_size)
+        self.max_age = max_age  # caps the flights service's max-age; 0: revalidate every use
+        self._clock = clock
 
     async def aclose(self) -> None:
         await self._client.aclose()
@@ -49,14 +56,19 @@ class FlightsClient:
 
     async def seat_map(self, flight_id: int) -> SeatMap:
         cached = self.cache.get(flight_id)
+        sent_at = self._clock()  # freshness counts from the request (RFC 9111 4.2.3)
+        if cached and sent_at < self.cache.fresh_until(flight_id):
+            return cached[1]
         headers = {"If-None-Match": cached[0]} if cached else None
         answer = await self._client.send(
             "GET", f"/flights/{flight_id}/seat_map", headers=headers, retry=True
         )
         response = answer.response
+        fresh_until = sent_at + freshness.lifetime(response.headers, self.max_age)
         if response.status == 304:
             if cached is None:
                 raise self._client.bad(response, "304 to a request without If-None-Match")
+            self.cache.refresh(flight_id, fresh_until)
             return cached[1]
         if response.status == 200:
             try:
@@ -68,7 +80,7 @@ class FlightsClient:
             if etag is None:
                 self.cache.discard(flight_id)
                 return seat_map
-            return self.cache.put(flight_id, etag, seat_map)
+            return self.cache.put(flight_id, etag, seat_map, fresh_until)
         if response.status == 404:
             self.cache.discard(flight_id)
             raise FlightNotFound(flight_id)

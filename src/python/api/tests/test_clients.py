@@ -1,5 +1,5 @@
 """The service clients against scripted transports: retries, error mapping, request ids,
-seat map revalidation with ETags; then the aiohttp transport over real HTTP on
+seat map revalidation with ETags and freshness; then the aiohttp transport over real HTTP on
 127.0.0.1: what it sends, and how it classifies each failure."""
 
 from __future__ import annotations
@@ -13,6 +13,7 @@ from typing import Any, TypeVar
 
 import pytest
 
+from api.clients import freshness
 from api.clients.flights import FlightsClient
 from api.clients.http import AiohttpTransport, ClientConfig, Reply, TransportFailure
 from api.clients.reservations import ReservationsClient
@@ -92,8 +93,8 @@ def run(make: Callable[[], Coroutine[Any, Any, T]]) -> T:
     return asyncio.run(make())
 
 
-def flights(script: Script, config: ClientConfig = CONFIG) -> FlightsClient:
-    return FlightsClient("http://flights.test", config, transport=script)
+def flights(script: Script, config: ClientConfig = CONFIG, **options: Any) -> FlightsClient:
+    return FlightsClient("http://flights.test", config, transport=script, **options)
 
 
 def reservations(script: Script, config: ClientConfig = CONFIG) -> ReservationsClient:
@@ -353,6 +354,104 @@ def test_health_fails_when_the_service_fails() -> None:
     script = Script(answer(503, json_body={"status": "fail"}))
     with pytest.raises(UpstreamUnavailable, match="503 with status 'fail'"):
         run(lambda: flights(script).health())
+
+
+# --- seat map freshness -------------------------------------------------------------------
+
+
+class Clock:
+    def __init__(self) -> None:
+        self.now = 1000.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+FRESH_FOR_300 = {"ETag": '"v1"', "Cache-Control": "public, max-age=300, must-revalidate"}
+
+
+def test_a_fresh_seat_map_is_used_without_asking() -> None:
+    clock = Clock()
+    script = Script(answer(200, json_body=SEAT_MAP, headers=FRESH_FOR_300))
+
+    async def calls() -> None:
+        client = flights(script, clock=clock)
+        first = await client.seat_map(3)
+        clock.now += 299
+        assert await client.seat_map(3) is first
+
+    run(calls)
+    assert len(script.requests) == 1
+
+
+def test_a_stale_seat_map_is_revalidated_and_a_304_makes_it_fresh_again() -> None:
+    clock = Clock()
+    script = Script(
+        answer(200, json_body=SEAT_MAP, headers=FRESH_FOR_300),
+        answer(304, headers=FRESH_FOR_300),
+    )
+
+    async def calls() -> None:
+        client = flights(script, clock=clock)
+        first = await client.seat_map(3)
+        clock.now += 300
+        assert await client.seat_map(3) is first  # revalidated: 304
+        clock.now += 299
+        assert await client.seat_map(3) is first  # fresh again, from the 304 on
+
+    run(calls)
+    assert len(script.requests) == 2
+    assert script.requests[1].headers["If-None-Match"] == '"v1"'
+
+
+def test_a_stale_seat_map_is_not_used_when_the_service_is_down() -> None:
+    # must-revalidate: a layout that may have changed is no answer.
+    clock = Clock()
+    script = Script(answer(200, json_body=SEAT_MAP, headers=FRESH_FOR_300), NOT_CONNECTED)
+
+    async def calls() -> None:
+        client = flights(script, ClientConfig(retries=0), clock=clock)
+        await client.seat_map(3)
+        clock.now += 301
+        with pytest.raises(UpstreamUnavailable):
+            await client.seat_map(3)
+
+    run(calls)
+
+
+def test_max_age_caps_the_services_freshness() -> None:
+    clock = Clock()
+    script = Script(
+        answer(200, json_body=SEAT_MAP, headers=FRESH_FOR_300), answer(304, headers=FRESH_FOR_300)
+    )
+
+    async def calls() -> None:
+        client = flights(script, clock=clock, max_age=0)
+        await client.seat_map(3)
+        await client.seat_map(3)  # revalidated at once, as with no freshness at all
+
+    run(calls)
+    assert len(script.requests) == 2
+
+
+@pytest.mark.parametrize(
+    ("headers", "seconds"),
+    [
+        ({"cache-control": "public, max-age=300, must-revalidate"}, 300),
+        ({"cache-control": "max-age=300", "age": "100"}, 200),
+        ({"cache-control": "max-age=300", "age": "400"}, 0),
+        ({"cache-control": "max-age=9999"}, 600),  # the cap
+        ({"cache-control": "max-age=300, s-maxage=60"}, 60),
+        ({"cache-control": "max-age=300, s-maxage=0"}, 0),
+        ({"cache-control": "no-cache, max-age=300"}, 0),
+        ({"cache-control": "no-store"}, 0),
+        ({"cache-control": "private, max-age=300"}, 0),  # not for a shared cache like ours
+        ({"cache-control": "max-age=soon"}, 0),
+        ({}, 0),
+    ],
+)
+def test_freshness_lifetime(headers: dict[str, str], seconds: float) -> None:
+    assert freshness.lifetime(headers, cap=600) == seconds
 
 
 # --- the aiohttp transport, over real HTTP ------------------------------------------------
