@@ -184,7 +184,7 @@ def _routes(app: FastAPI) -> None:
     async def seats(flight_id: FlightId, services: Services) -> Response:
         with _translated():
             document = await seat_availability(flight_id, services.flights, services.reservations)
-        return _json(document)
+        return Response(document, media_type=JSON)
 
     @app.post("/bookings", status_code=201)
     async def book(booking: BookingRequest, services: Services) -> Response:
