@@ -238,7 +238,11 @@ class AiohttpTransport:
         url = f"{self._base}{path}?{query}" if query else self._base + path
         config = self._config
         try:
-            async with session.request(method, url, headers=headers, data=body) as response:
+            # No redirects (httpx's default too): following one would be another attempt
+            # behind ServiceClient's back, and no service contract has one.
+            async with session.request(
+                method, url, headers=headers, data=body, allow_redirects=False
+            ) as response:
                 content = await response.read()
                 return Reply(method, path, response.status, _lower(response.headers), content)
         except aiohttp.ConnectionTimeoutError:

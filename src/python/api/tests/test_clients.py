@@ -523,6 +523,21 @@ def test_the_transport_sends_the_request_as_built() -> None:
     assert sent.endswith(b'\r\n\r\n{"k":1}')
 
 
+def test_a_redirect_is_an_answer_not_followed() -> None:
+    upstream = Upstream(lambda _: http_answer(307, b"", "Location: /elsewhere\r\n"))
+
+    async def call() -> Reply:
+        async with upstream.serving() as url:
+            transport = AiohttpTransport(url, CONFIG)
+            try:
+                return await transport.request("PUT", "/reservations", "", {}, b"{}")
+            finally:
+                await transport.aclose()
+
+    assert run(call).status == 307
+    assert len(upstream.requests) == 1
+
+
 def test_a_refused_connection_was_certainly_not_sent() -> None:
     async def call() -> None:
         with refusing() as nowhere:
