@@ -11,8 +11,9 @@ accident.
 
 aiohttp rather than httpx: at concurrency 32 an httpx call cost about 3.2 ms of CPU, an
 aiohttp call 0.5 ms (README, "Performance"). The HTTP library stays behind ``Transport``,
-so the retry and error rules here are tested with scripted answers (tests/test_clients.py)
-and the aiohttp adapter over real HTTP (tests/test_app.py).
+so the retry and error rules here are tested with scripted answers, and the aiohttp
+adapter over real HTTP on 127.0.0.1 (both in tests/test_clients.py; tests/test_app.py drives
+it against fake services).
 """
 
 from __future__ import annotations
