@@ -112,7 +112,10 @@ def create_app(
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         flights_client = flights or FlightsClient(
-            settings.flights_url, settings.upstream, cache_size=settings.seat_map_cache_size
+            settings.flights_url,
+            settings.upstream,
+            cache_size=settings.seat_map_cache_size,
+            max_age=settings.seat_map_max_age,
         )
         reservations_client = reservations or ReservationsClient(
             settings.reservations_url, settings.upstream
@@ -186,7 +189,7 @@ def _routes(app: FastAPI) -> None:
     async def seats(flight_id: FlightId, services: Services) -> Response:
         with _translated():
             document = await seat_availability(flight_id, services.flights, services.reservations)
-        return _json(document)
+        return Response(document, media_type=JSON)
 
     @app.post("/bookings", status_code=201)
     async def book(booking: BookingRequest, services: Services) -> Response:

@@ -17,6 +17,7 @@ class Settings:
     port: int = 8080
     upstream: ClientConfig = field(default_factory=ClientConfig)
     seat_map_cache_size: int = 1024  # flights
+    seat_map_max_age: float = 300.0  # seconds, caps the flights service's max-age
     compensation: RetryPolicy = field(default_factory=RetryPolicy)
     log_level: str = "INFO"
 
@@ -35,13 +36,13 @@ class Settings:
                 max_connections=env_int(
                     "UPSTREAM_MAX_CONNECTIONS", defaults.max_connections, min_value=1
                 ),
-                pool_shards=env_int(
-                    "UPSTREAM_POOL_SHARDS", defaults.pool_shards, min_value=1, max_value=64
-                ),
                 retries=env_int("UPSTREAM_RETRIES", defaults.retries, min_value=0, max_value=5),
             ),
             seat_map_cache_size=env_int(
                 "SEAT_MAP_CACHE_SIZE", cls.seat_map_cache_size, min_value=1
+            ),
+            seat_map_max_age=env_float(
+                "SEAT_MAP_MAX_AGE", cls.seat_map_max_age, min_value=0, max_value=3600
             ),
             compensation=RetryPolicy(
                 attempts=env_int(

@@ -1,6 +1,6 @@
-"""Seat maps by flight, each with the ETag it was served with, for ``If-None-Match``
-revalidation: a busy flight's seat map is downloaded and parsed once, then confirmed with
-bodiless 304s.
+"""Seat maps by flight, each with the ETag it was served with and until when it is fresh:
+a busy flight's seat map is downloaded and parsed once, used as is while fresh, then
+confirmed with bodiless 304s (``If-None-Match``), each of which makes it fresh again.
 
 Bounded: beyond ``max_flights`` the least recently used flight goes. Many flights share an
 aircraft configuration and so the same representation (same ETag): those share one parsed
@@ -20,7 +20,8 @@ class SeatMapCache:
         if max_flights < 1:
             raise ValueError("max_flights must be at least 1")
         self.max_flights = max_flights
-        self._etags: OrderedDict[int, str] = OrderedDict()  # flight → ETag, oldest use first
+        # flight → (ETag, fresh until, on the caller's monotonic clock), oldest use first
+        self._etags: OrderedDict[int, tuple[str, float]] = OrderedDict()
         self._maps: dict[str, SeatMap] = {}  # ETag → seat map
         self._users: Counter[str] = Counter()  # ETag → how many flights use it
 
@@ -32,26 +33,41 @@ class SeatMapCache:
         return len(self._maps)
 
     def get(self, flight_id: int) -> tuple[str, SeatMap] | None:
-        etag = self._etags.get(flight_id)
-        if etag is None:
+        entry = self._etags.get(flight_id)
+        if entry is None:
             return None
         self._etags.move_to_end(flight_id)
-        return etag, self._maps[etag]
+        return entry[0], self._maps[entry[0]]
 
-    def put(self, flight_id: int, etag: str, seat_map: SeatMap) -> SeatMap:
-        """Store and return the seat map, or the equal one already stored under ``etag``."""
+    def fresh_until(self, flight_id: int) -> float:
+        """When the flight's seat map has to be revalidated (-inf: not cached)."""
+        entry = self._etags.get(flight_id)
+        return float("-inf") if entry is None else entry[1]
+
+    def put(
+        self, flight_id: int, etag: str, seat_map: SeatMap, fresh_until: float = float("-inf")
+    ) -> SeatMap:
+        """Store and return the seat map, or the equal one already stored under ``etag``.
+        By default it is stale at once: revalidated on its next use."""
         self.discard(flight_id)
         shared = self._maps.setdefault(etag, seat_map)
         self._users[etag] += 1
-        self._etags[flight_id] = etag
+        self._etags[flight_id] = (etag, fresh_until)
         while len(self._etags) > self.max_flights:
             self.discard(next(iter(self._etags)))
         return shared
 
+    def refresh(self, flight_id: int, fresh_until: float) -> None:
+        """A 304 confirmed the stored seat map: fresh again until ``fresh_until``."""
+        entry = self._etags.get(flight_id)
+        if entry is not None:
+            self._etags[flight_id] = (entry[0], fresh_until)
+
     def discard(self, flight_id: int) -> None:
-        etag = self._etags.pop(flight_id, None)
-        if etag is None:
+        entry = self._etags.pop(flight_id, None)
+        if entry is None:
             return
+        etag = entry[0]
         self._users[etag] -= 1
         if self._users[etag] <= 0:
             del self._users[etag]

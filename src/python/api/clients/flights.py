@@ -1,14 +1,16 @@
-"""The flights service: search (passed through) and seat maps (cached with their ETags)."""
+"""The flights service: search (passed through) and seat maps (cached with their ETags,
+used without asking while the flights service says they are fresh: clients/freshness.py)."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import time
+from collections.abc import Callable, Sequence
 
-import httpx
 from pydantic import ValidationError
 
+from api.clients import freshness
 from api.clients.cache import SeatMapCache
-from api.clients.http import ClientConfig, ServiceClient
+from api.clients.http import ClientConfig, ServiceClient, Transport
 from api.ports import FlightNotFound, UpstreamRejected
 from api.seatmap import SeatMap
 from chassis import Outcome
@@ -23,10 +25,14 @@ class FlightsClient:
         config: ClientConfig | None = None,
         *,
         cache_size: int = 1024,
-        transport: httpx.AsyncBaseTransport | None = None,
+        max_age: float = 300.0,
+        transport: Transport | None = None,
+        clock: Callable[[], float] = time.monotonic,
     ) -> None:
         self._client = ServiceClient(SERVICE, base_url, config or ClientConfig(), transport)
         self.cache = SeatMapCache(cache_size)
+        self.max_age = max_age  # caps the flights service's max-age; 0: revalidate every use
+        self._clock = clock
 
     async def aclose(self) -> None:
         await self._client.aclose()
@@ -34,46 +40,48 @@ class FlightsClient:
     async def search(self, query: Sequence[tuple[str, str]]) -> bytes:
         """The flights service's search page, as the JSON bytes it sent. Its 400/422
         problems are raised as UpstreamRejected, to be passed on unchanged."""
-        response = (
-            await self._client.send(
-                "GET", "/flights", params=httpx.QueryParams(tuple(query)), retry=True
-            )
-        ).response
-        if response.status_code == 200:
+        answer = await self._client.send("GET", "/flights", params=list(query), retry=True)
+        response = answer.response
+        if response.status == 200:
             page = self._client.json(response)
             if not isinstance(page, dict) or not isinstance(page.get("items"), list):
                 raise self._client.bad(response, "no page of flights")
-            return response.content
-        if response.status_code in (400, 422):
+            return response.body
+        if response.status in (400, 422):
             problem = self._client.json(response)
             if not isinstance(problem, dict):
                 raise self._client.bad(response, "a problem that is not a JSON object")
-            raise UpstreamRejected(SERVICE, response.status_code, problem)
+            raise UpstreamRejected(SERVICE, response.status, problem)
         raise self._client.unexpected(response)
 
     async def seat_map(self, flight_id: int) -> SeatMap:
         cached = self.cache.get(flight_id)
+        sent_at = self._clock()  # freshness counts from the request (RFC 9111 4.2.3)
+        if cached and sent_at < self.cache.fresh_until(flight_id):
+            return cached[1]
         headers = {"If-None-Match": cached[0]} if cached else None
         answer = await self._client.send(
             "GET", f"/flights/{flight_id}/seat_map", headers=headers, retry=True
         )
         response = answer.response
-        if response.status_code == 304:
+        fresh_until = sent_at + freshness.lifetime(response.headers, self.max_age)
+        if response.status == 304:
             if cached is None:
                 raise self._client.bad(response, "304 to a request without If-None-Match")
+            self.cache.refresh(flight_id, fresh_until)
             return cached[1]
-        if response.status_code == 200:
+        if response.status == 200:
             try:
-                seat_map = SeatMap.model_validate_json(response.content)
+                seat_map = SeatMap.model_validate_json(response.body)
             except ValidationError as exc:
                 what = f"no seat map ({exc.error_count()} errors)"
                 raise self._client.bad(response, what) from exc
-            etag = response.headers.get("ETag")
+            etag = response.headers.get("etag")
             if etag is None:
                 self.cache.discard(flight_id)
                 return seat_map
-            return self.cache.put(flight_id, etag, seat_map)
-        if response.status_code == 404:
+            return self.cache.put(flight_id, etag, seat_map, fresh_until)
+        if response.status == 404:
             self.cache.discard(flight_id)
             raise FlightNotFound(flight_id)
         raise self._client.unexpected(response)

@@ -1,4 +1,4 @@
-"""What both service clients share: one pooled ``httpx.AsyncClient`` per service, explicit
+"""What both service clients share: one pooled aiohttp session per service, explicit
 timeouts, bounded retries for idempotent requests only, ``X-Request-ID`` forwarding, and the
 mapping of transport failures and unexpected answers to the errors of ``api.ports``.
 
@@ -8,19 +8,25 @@ retried: 503, whose ``Retry-After`` says "not now", and 500, which would only re
 request the API layer makes is idempotent (GET; PUT and DELETE of a reservation, see
 docs/adr/0004), but callers still opt in per request, so a future POST cannot be retried by
 accident.
+
+aiohttp rather than httpx: at concurrency 32 an httpx call cost about 3.2 ms of CPU, an
+aiohttp call 0.5 ms (README, "Performance"). The HTTP library stays behind ``Transport``,
+so the retry and error rules here are tested with scripted answers, and the aiohttp
+adapter over real HTTP on 127.0.0.1 (both in tests/test_clients.py; tests/test_app.py drives
+it against fake services).
 """
 
 from __future__ import annotations
 
 import asyncio
-import itertools
+import json
 import logging
-import ssl
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Protocol
+from urllib.parse import urlencode
 
-import httpx
+import aiohttp
 
 from api.ports import BadUpstreamResponse, UpstreamError, UpstreamUnavailable
 from chassis import Outcome, Status, current_request_id
@@ -30,8 +36,9 @@ log = logging.getLogger(__name__)
 
 USER_AGENT = "flightres-api/1.0"
 _GATEWAY_ERRORS = frozenset({502, 504})
-# Failures after which the request certainly did not reach the service.
-_NOT_SENT = (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout)
+# Below the services' own keep-alive timeout (5 s for gunicorn and uvicorn here), so the
+# client drops an idle connection before the server does instead of racing its close.
+_KEEPALIVE_SECONDS = 4.0
 
 
 @dataclass(frozen=True)
@@ -39,15 +46,45 @@ class ClientConfig:
     connect_timeout: float = 0.5  # seconds; a service on the same network connects in < 1 ms
     read_timeout: float = 3.0  # seconds per attempt; services answer 503 sooner when sick
     pool_timeout: float = 1.0  # waiting for a free pooled connection
-    max_connections: int = 64  # per service, split evenly between the pool's shards
-    pool_shards: int = 8
+    max_connections: int = 64  # per service
     retries: int = 1  # extra attempts for idempotent requests
     retry_backoff: float = 0.05  # seconds before the first retry, doubling
 
 
 @dataclass(frozen=True)
+class Reply:
+    """A service's answer, read in full (every body here is small)."""
+
+    method: str
+    path: str
+    status: int
+    headers: Mapping[str, str]  # names in lower case
+    body: bytes
+
+
+class TransportFailure(Exception):  # noqa: N818 - what happened to the attempt
+    """An attempt got no answer. ``sent`` is False only when the request certainly did not
+    reach the service (no connection); otherwise it may have taken effect."""
+
+    def __init__(self, detail: str, *, sent: bool) -> None:
+        super().__init__(detail)
+        self.detail = detail
+        self.sent = sent
+
+
+class Transport(Protocol):
+    async def request(
+        self, method: str, path: str, query: str, headers: Mapping[str, str], body: bytes | None
+    ) -> Reply:
+        """One attempt; raises TransportFailure when there is no answer."""
+        ...
+
+    async def aclose(self) -> None: ...
+
+
+@dataclass(frozen=True)
 class Answer:
-    response: httpx.Response
+    response: Reply
     # An earlier attempt of this request may have reached the service before this one
     # answered: the request's effect may be that attempt's, not this one's.
     after_uncertain_attempt: bool
@@ -59,35 +96,14 @@ class ServiceClient:
         service: str,
         base_url: str,
         config: ClientConfig,
-        transport: httpx.AsyncBaseTransport | None = None,
+        transport: Transport | None = None,
     ) -> None:
         self.service = service
         self.config = config
-        # httpcore's pool does work proportional to connections x requests in flight, with a
-        # poll() per idle connection, on every request: at concurrency 32 that tripled the
-        # CPU cost of an upstream call (6.5 ms instead of 2). Requests go round robin to
-        # small pools instead, which keeps that work constant.
-        per_shard = -(-config.max_connections // config.pool_shards)  # ceiling division
-        tls = ssl.create_default_context()  # one for all shards: each costs ~30 ms to load
-        self._shards = [
-            httpx.AsyncClient(
-                base_url=base_url,
-                timeout=httpx.Timeout(
-                    config.read_timeout, connect=config.connect_timeout, pool=config.pool_timeout
-                ),
-                limits=httpx.Limits(max_connections=per_shard, max_keepalive_connections=per_shard),
-                headers={"User-Agent": USER_AGENT},
-                transport=transport,
-                verify=tls,
-                trust_env=False,  # no proxies from the environment between services
-            )
-            for _ in range(config.pool_shards)
-        ]
-        self._next_shard = itertools.cycle(self._shards)
+        self._transport = transport or AiohttpTransport(base_url, config)
 
     async def aclose(self) -> None:
-        for shard in self._shards:
-            await shard.aclose()
+        await self._transport.aclose()
 
     async def send(
         self,
@@ -95,7 +111,7 @@ class ServiceClient:
         path: str,
         *,
         retry: bool,
-        params: httpx.QueryParams | None = None,
+        params: Mapping[str, str | int] | list[tuple[str, str]] | None = None,
         json: Any = None,
         headers: Mapping[str, str] | None = None,
     ) -> Answer:
@@ -105,52 +121,54 @@ class ServiceClient:
         request_id = current_request_id()
         if request_id is not None:
             outgoing[REQUEST_ID] = request_id
+        body = None
+        if json is not None:
+            body = _dumps(json)
+            outgoing["Content-Type"] = "application/json"
+        query = urlencode(params) if params else ""
         attempts = 1 + (self.config.retries if retry else 0)
         uncertain = False
-        failure: httpx.TransportError | None = None
+        failure: TransportFailure | None = None
         for attempt in range(attempts):
             if attempt:
                 await asyncio.sleep(self.config.retry_backoff * 2 ** (attempt - 1))
             try:
-                response = await next(self._next_shard).request(
-                    method, path, params=params, json=json, headers=outgoing
-                )
-            except httpx.TransportError as exc:
+                response = await self._transport.request(method, path, query, outgoing, body)
+            except TransportFailure as exc:
                 failure = exc
-                uncertain = uncertain or not isinstance(exc, _NOT_SENT)
+                uncertain = uncertain or exc.sent
                 continue
-            if response.status_code in _GATEWAY_ERRORS and attempt + 1 < attempts:
+            if response.status in _GATEWAY_ERRORS and attempt + 1 < attempts:
                 uncertain = True
                 continue
             return Answer(response, uncertain)
         assert failure is not None  # every attempt that did not return failed
-        raise UpstreamUnavailable(self.service, f"{method} {path}: {self._describe(failure)}")
+        raise UpstreamUnavailable(self.service, f"{method} {path}: {failure.detail}")
 
-    def json(self, response: httpx.Response) -> Any:
+    def json(self, response: Reply) -> Any:
         try:
-            return response.json()
-        except ValueError:
+            return json.loads(response.body)
+        except ValueError:  # UnicodeDecodeError included
             raise self.bad(response, "a body that is not JSON") from None
 
-    def bad(self, response: httpx.Response, what: str) -> BadUpstreamResponse:
-        request = response.request
+    def bad(self, response: Reply, what: str) -> BadUpstreamResponse:
         return BadUpstreamResponse(
             self.service,
-            f"{request.method} {request.url.path} answered {response.status_code} with {what}",
+            f"{response.method} {response.path} answered {response.status} with {what}",
         )
 
-    def unexpected(self, response: httpx.Response) -> UpstreamError:
+    def unexpected(self, response: Reply) -> UpstreamError:
         """The error for a status the contract does not have for this request."""
-        request = response.request
-        where = f"{request.method} {request.url.path}"
-        status = response.status_code
+        where = f"{response.method} {response.path}"
+        status = response.status
         if status == 503:
             return UpstreamUnavailable(
                 self.service, f"{where} answered 503", retry_after=_retry_after(response)
             )
         if status == 504:
             return UpstreamUnavailable(self.service, f"{where} answered 504 (gateway timeout)")
-        log.warning("%s %s answered %d: %s", self.service, where, status, response.text[:500])
+        text = response.body[:500].decode("utf-8", "replace")
+        log.warning("%s %s answered %d: %s", self.service, where, status, text)
         return BadUpstreamResponse(self.service, f"{where} answered {status}")
 
     async def health(self) -> Outcome | None:
@@ -160,26 +178,101 @@ class ServiceClient:
         response = (await self.send("GET", "/health", retry=False)).response
         body = self.json(response)
         status = body.get("status") if isinstance(body, dict) else None
-        if response.status_code == 200 and status == Status.PASS:
+        if response.status == 200 and status == Status.PASS:
             return None
-        if response.status_code == 200 and status == Status.WARN:
+        if response.status == 200 and status == Status.WARN:
             return Outcome(Status.WARN, f"{self.service} reports warn")
         raise UpstreamUnavailable(
-            self.service, f"/health answered {response.status_code} with status {status!r}"
+            self.service, f"/health answered {response.status} with status {status!r}"
         )
 
-    def _describe(self, failure: httpx.TransportError) -> str:
-        if isinstance(failure, httpx.PoolTimeout):
-            return f"no free connection within {self.config.pool_timeout:g}s"
-        if isinstance(failure, httpx.ConnectTimeout):
-            return f"no connection within {self.config.connect_timeout:g}s"
-        if isinstance(failure, httpx.TimeoutException):
-            return f"no answer within {self.config.read_timeout:g}s"
-        if isinstance(failure, httpx.ConnectError):
-            return "unreachable (connection failed)"
-        return f"{type(failure).__name__}: {failure}"
+
+class AiohttpTransport:
+    """One aiohttp session (a keep-alive pool of ``max_connections``) for one service.
+
+    The session is opened on first use, inside the running event loop that aiohttp binds
+    it to. Timeouts per attempt: ``connect`` covers waiting for a pooled connection plus
+    connecting, ``sock_connect`` the connecting alone, ``sock_read`` the wait for each
+    part of the answer (httpx's read timeout, the one ADR 0007's layering is about).
+    """
+
+    def __init__(self, base_url: str, config: ClientConfig) -> None:
+        self._base = base_url.rstrip("/")
+        self._config = config
+        self._session: aiohttp.ClientSession | None = None
+
+    def _open(self) -> aiohttp.ClientSession:
+        config = self._config
+        self._session = aiohttp.ClientSession(
+            connector=aiohttp.TCPConnector(
+                limit=config.max_connections,
+                limit_per_host=0,
+                keepalive_timeout=_KEEPALIVE_SECONDS,
+            ),
+            timeout=aiohttp.ClientTimeout(
+                total=None,
+                connect=config.pool_timeout + config.connect_timeout,
+                sock_connect=config.connect_timeout,
+                sock_read=config.read_timeout,
+            ),
+            headers={"User-Agent": USER_AGENT},
+            cookie_jar=aiohttp.DummyCookieJar(),  # services set no cookies for each other
+            trust_env=False,  # no proxies from the environment between services
+        )
+        # aiohttp silently resends an idempotent request (PUT and DELETE too) once when its
+        # connection breaks. The saga must know about every attempt that may have landed
+        # (a 200 after one is not "held before"), so only ServiceClient.send retries.
+        # No public switch exists; tests/test_clients.py fails if this one stops working.
+        if not hasattr(self._session, "_retry_connection"):
+            raise RuntimeError("aiohttp changed: cannot turn off its own request retries")
+        self._session._retry_connection = False
+        return self._session
+
+    async def aclose(self) -> None:
+        if self._session is not None:
+            await self._session.close()
+
+    async def request(
+        self, method: str, path: str, query: str, headers: Mapping[str, str], body: bytes | None
+    ) -> Reply:
+        session = self._session or self._open()
+        url = f"{self._base}{path}?{query}" if query else self._base + path
+        config = self._config
+        try:
+            # No redirects (httpx's default too): following one would be another attempt
+            # behind ServiceClient's back, and no service contract has one.
+            async with session.request(
+                method, url, headers=headers, data=body, allow_redirects=False
+            ) as response:
+                content = await response.read()
+                return Reply(method, path, response.status, _lower(response.headers), content)
+        except aiohttp.ConnectionTimeoutError:
+            detail = (
+                f"no connection within {config.connect_timeout:g}s "
+                f"(or no free one within {config.pool_timeout:g}s)"
+            )
+            raise TransportFailure(detail, sent=False) from None
+        except aiohttp.ClientConnectorError:
+            raise TransportFailure("unreachable (connection failed)", sent=False) from None
+        except (aiohttp.SocketTimeoutError, TimeoutError):
+            detail = f"no answer within {config.read_timeout:g}s"
+            raise TransportFailure(detail, sent=True) from None
+        except aiohttp.ClientError as exc:
+            raise TransportFailure(f"{type(exc).__name__}: {exc}", sent=True) from None
 
 
-def _retry_after(response: httpx.Response) -> int:
-    value = response.headers.get("Retry-After", "")
+def _lower(headers: Mapping[str, str]) -> dict[str, str]:
+    lowered: dict[str, str] = {}
+    for name, value in headers.items():
+        key = name.lower()
+        lowered[key] = f"{lowered[key]}, {value}" if key in lowered else value
+    return lowered
+
+
+def _dumps(document: Any) -> bytes:
+    return json.dumps(document, separators=(",", ":"), ensure_ascii=False).encode()
+
+
+def _retry_after(response: Reply) -> int:
+    value = response.headers.get("retry-after", "")
     return min(int(value), 300) if value.isdigit() else 1

@@ -7,9 +7,7 @@ decimal. PUT and DELETE are retried like GET: a repeated PUT by the same custome
 
 from __future__ import annotations
 
-import httpx
-
-from api.clients.http import ClientConfig, ServiceClient
+from api.clients.http import ClientConfig, ServiceClient, Transport
 from api.ports import Released, Reserved
 from chassis import Outcome
 
@@ -22,7 +20,7 @@ class ReservationsClient:
         base_url: str,
         config: ClientConfig | None = None,
         *,
-        transport: httpx.AsyncBaseTransport | None = None,
+        transport: Transport | None = None,
     ) -> None:
         self._client = ServiceClient(SERVICE, base_url, config or ClientConfig(), transport)
 
@@ -36,7 +34,7 @@ class ReservationsClient:
             json={"flight_id": str(flight_id), "seat_num": seat, "customer_id": customer_id},
             retry=True,
         )
-        status = answer.response.status_code
+        status = answer.response.status
         if status == 201:
             return Reserved.NEWLY
         if status == 200:
@@ -50,20 +48,20 @@ class ReservationsClient:
         answer = await self._client.send(
             "DELETE",
             f"/reservations/{flight_id}/{seat}",
-            params=httpx.QueryParams(customer_id=customer_id),
+            params={"customer_id": customer_id},
             retry=True,
         )
-        outcome = _RELEASED.get(answer.response.status_code)
+        outcome = _RELEASED.get(answer.response.status)
         if outcome is None:
             raise self._client.unexpected(answer.response)
         return outcome
 
     async def holders(self, flight_id: int) -> dict[str, str]:
         answer = await self._client.send(
-            "GET", "/reservations", params=httpx.QueryParams(flight_id=flight_id), retry=True
+            "GET", "/reservations", params={"flight_id": flight_id}, retry=True
         )
         response = answer.response
-        if response.status_code != 200:
+        if response.status != 200:
             raise self._client.unexpected(response)
         holders = self._client.json(response)
         if not isinstance(holders, dict) or not all(

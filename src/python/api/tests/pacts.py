@@ -61,6 +61,10 @@ SEAT, OTHER_SEAT = "12C", "14A"
 DATE = r"^\d{4}-\d{2}-\d{2}$"
 DATE_TIME = r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})$"
 ETAG = r'^(W/)?"[^"]+"$'
+# The API layer uses a seat map without asking again while it is fresh (max-age). Pact
+# matches each comma-separated directive on its own: any max-age, and nothing that would
+# forbid reuse (no-cache, no-store, private).
+CACHE_CONTROL = r"^(public|must-revalidate|max-age=[0-9]+|s-maxage=[0-9]+)$"
 SEAT_NUMBER = r"^[1-9][0-9]{0,2}[A-Z]$"
 CABIN_CLASS = r"^(first|business|premium_economy|economy)$"
 
@@ -136,6 +140,7 @@ SEAT_MAP = {
     ),
 }
 CURRENT_ETAG = '"5126a60fbb5c3d4e9d52a23028128b8b"'  # an example; the provider sends its own
+FLIGHTS_CACHE_CONTROL = "public, max-age=300, must-revalidate"  # what flights sends today
 
 
 def _flights(url: str) -> FlightsClient:
@@ -204,12 +209,16 @@ async def _invalid_search_run(url: str) -> None:
     await client.aclose()
 
 
-def _seat_map(i: HttpInteraction) -> None:
-    _request_id(
-        _flight_exists(i).with_request("GET", f"/flights/{FLIGHT_ID}/seat_map")
-    ).will_respond_with(200).with_header("ETag", match.regex(CURRENT_ETAG, regex=ETAG)).with_body(
-        SEAT_MAP, "application/json"
+def _validators(interaction: HttpInteraction) -> HttpInteraction:
+    """A seat map's ETag (to revalidate) and Cache-Control (how long it is fresh)."""
+    return interaction.with_header("ETag", match.regex(CURRENT_ETAG, regex=ETAG)).with_header(
+        "Cache-Control", match.regex(FLIGHTS_CACHE_CONTROL, regex=CACHE_CONTROL)
     )
+
+
+def _seat_map(i: HttpInteraction) -> None:
+    _request_id(_flight_exists(i).with_request("GET", f"/flights/{FLIGHT_ID}/seat_map"))
+    _validators(i.will_respond_with(200)).with_body(SEAT_MAP, "application/json")
 
 
 async def _seat_map_run(url: str) -> None:
@@ -217,6 +226,7 @@ async def _seat_map_run(url: str) -> None:
     seat_map = await client.seat_map(FLIGHT_ID)
     assert SEAT in seat_map.seat_numbers
     assert client.cache.get(FLIGHT_ID) == (CURRENT_ETAG, seat_map)  # kept to revalidate
+    assert await client.seat_map(FLIGHT_ID) is seat_map  # fresh: no second request
     await client.aclose()
 
 
@@ -230,15 +240,17 @@ def _seat_map_unchanged(i: HttpInteraction) -> None:
         _flight_exists(i)
         .with_request("GET", f"/flights/{FLIGHT_ID}/seat_map")
         .with_header("If-None-Match", current)
-    ).will_respond_with(304).with_header("ETag", match.regex(CURRENT_ETAG, regex=ETAG))
+    )
+    _validators(i.will_respond_with(304))
 
 
 async def _seat_map_unchanged_run(url: str) -> None:
     from api.tests.fakes import seat_map_of  # a seat map the client already holds
 
     client = _flights(url)
-    held = client.cache.put(FLIGHT_ID, CURRENT_ETAG, seat_map_of(SEAT))
+    held = client.cache.put(FLIGHT_ID, CURRENT_ETAG, seat_map_of(SEAT))  # stale: revalidated
     assert await client.seat_map(FLIGHT_ID) is held
+    assert await client.seat_map(FLIGHT_ID) is held  # fresh again: no second request
     await client.aclose()
 
 

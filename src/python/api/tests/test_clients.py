@@ -1,18 +1,21 @@
 """The service clients against scripted transports: retries, error mapping, request ids,
-and seat map revalidation with ETags."""
+seat map revalidation with ETags and freshness; then the aiohttp transport over real HTTP on
+127.0.0.1: what it sends, and how it classifies each failure."""
 
 from __future__ import annotations
 
 import asyncio
 import json
-from collections.abc import Callable, Coroutine
+from collections.abc import AsyncIterator, Callable, Coroutine, Mapping
+from contextlib import asynccontextmanager
+from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
-import httpx
 import pytest
 
+from api.clients import freshness
 from api.clients.flights import FlightsClient
-from api.clients.http import ClientConfig
+from api.clients.http import AiohttpTransport, ClientConfig, Reply, TransportFailure
 from api.clients.reservations import ReservationsClient
 from api.ports import (
     BadUpstreamResponse,
@@ -23,76 +26,111 @@ from api.ports import (
     UpstreamUnavailable,
 )
 from api.tests.fakes import SEAT_MAP
+from api.tests.servers import refusing
 from chassis import Outcome, Status
 from chassis.requestid import bind, unbind
 
 T = TypeVar("T")
 CONFIG = ClientConfig(retries=2, retry_backoff=0.001)
-Step = httpx.Response | type[httpx.TransportError]
+
+
+@dataclass(frozen=True)
+class Canned:
+    """An answer for Script to give."""
+
+    status: int
+    body: bytes = b""
+    headers: Mapping[str, str] = field(default_factory=dict)
+
+
+def answer(
+    status: int,
+    *,
+    json_body: Any = None,
+    text: str = "",
+    headers: Mapping[str, str] | None = None,
+) -> Canned:
+    body = json.dumps(json_body).encode() if json_body is not None else text.encode()
+    return Canned(status, body, headers or {})
+
+
+NOT_CONNECTED = TransportFailure("unreachable (connection failed)", sent=False)
+LOST = TransportFailure("no answer within 3s", sent=True)  # it may have landed
+Step = Canned | TransportFailure
+
+
+@dataclass(frozen=True)
+class Sent:
+    method: str
+    path: str
+    query: str
+    headers: Mapping[str, str]
+    body: bytes | None
 
 
 class Script:
-    """A transport answering with ``steps`` in order (a response, or an exception class to
-    raise) and recording every request."""
+    """A transport answering with ``steps`` in order and recording every request."""
 
     def __init__(self, *steps: Step) -> None:
         self.steps = list(steps)
-        self.requests: list[httpx.Request] = []
+        self.requests: list[Sent] = []
 
-    def __call__(self, request: httpx.Request) -> httpx.Response:
-        self.requests.append(request)
+    async def request(
+        self, method: str, path: str, query: str, headers: Mapping[str, str], body: bytes | None
+    ) -> Reply:
+        self.requests.append(Sent(method, path, query, dict(headers), body))
         step = self.steps.pop(0)
-        if isinstance(step, httpx.Response):
-            return step
-        raise step("scripted failure", request=request)
+        if isinstance(step, TransportFailure):
+            raise step
+        headers = {name.lower(): value for name, value in step.headers.items()}
+        return Reply(method, path, step.status, headers, step.body)
 
-    @property
-    def transport(self) -> httpx.MockTransport:
-        return httpx.MockTransport(self)
+    async def aclose(self) -> None:
+        pass
 
 
 def run(make: Callable[[], Coroutine[Any, Any, T]]) -> T:
     return asyncio.run(make())
 
 
-def flights(script: Script, config: ClientConfig = CONFIG) -> FlightsClient:
-    return FlightsClient("http://flights.test", config, transport=script.transport)
+def flights(script: Script, config: ClientConfig = CONFIG, **options: Any) -> FlightsClient:
+    return FlightsClient("http://flights.test", config, transport=script, **options)
 
 
 def reservations(script: Script, config: ClientConfig = CONFIG) -> ReservationsClient:
-    return ReservationsClient("http://reservations.test", config, transport=script.transport)
+    return ReservationsClient("http://reservations.test", config, transport=script)
 
 
-def problem(status: int, **members: Any) -> httpx.Response:
+def problem(status: int, **members: Any) -> Canned:
     body = {"type": "about:blank", "title": "x", "status": status, **members}
-    return httpx.Response(status, json=body, headers={"Content-Type": "application/problem+json"})
+    return answer(status, json_body=body, headers={"Content-Type": "application/problem+json"})
 
 
 # --- retries ------------------------------------------------------------------------------
 
 
 def test_a_failed_connection_is_retried() -> None:
-    script = Script(httpx.ConnectError, httpx.Response(200, json={}))
+    script = Script(NOT_CONNECTED, answer(200, json_body={}))
     assert run(lambda: reservations(script).holders(1)) == {}
     assert len(script.requests) == 2
 
 
 def test_retries_are_bounded_and_then_the_service_is_unavailable() -> None:
-    script = Script(httpx.ConnectError, httpx.ReadTimeout, httpx.ConnectError)
+    script = Script(NOT_CONNECTED, LOST, NOT_CONNECTED)
     with pytest.raises(UpstreamUnavailable, match="unreachable"):
         run(lambda: reservations(script).holders(1))
     assert len(script.requests) == 3  # one attempt and CONFIG.retries retries
 
 
-def test_a_timeout_names_the_timeout() -> None:
-    script = Script(httpx.ReadTimeout)
-    config = ClientConfig(retries=0, read_timeout=1.5)
-    with pytest.raises(UpstreamUnavailable, match=r"no answer within 1.5s"):
+def test_the_last_failure_is_named() -> None:
+    script = Script(LOST)
+    config = ClientConfig(retries=0)
+    with pytest.raises(UpstreamUnavailable, match=r"GET /reservations: no answer within 3s"):
         run(lambda: reservations(script, config).holders(1))
 
 
 def test_a_503_is_not_retried_and_keeps_its_retry_after() -> None:
-    script = Script(httpx.Response(503, headers={"Retry-After": "7"}))
+    script = Script(answer(503, headers={"retry-after": "7"}))
     with pytest.raises(UpstreamUnavailable) as failure:
         run(lambda: reservations(script).holders(1))
     assert failure.value.retry_after == 7
@@ -107,12 +145,12 @@ def test_a_500_is_a_bad_response_and_not_retried() -> None:
 
 
 def test_a_gateway_error_is_retried() -> None:
-    script = Script(httpx.Response(502), httpx.Response(200, json={"12A": "bob"}))
+    script = Script(answer(502), answer(200, json_body={"12A": "bob"}))
     assert run(lambda: reservations(script).holders(1)) == {"12A": "bob"}
 
 
 def test_health_probes_are_never_retried() -> None:
-    script = Script(httpx.ConnectError, httpx.Response(200, json={"status": "pass"}))
+    script = Script(NOT_CONNECTED, answer(200, json_body={"status": "pass"}))
     with pytest.raises(UpstreamUnavailable):
         run(lambda: flights(script).health())
     assert len(script.requests) == 1
@@ -126,11 +164,13 @@ def test_health_probes_are_never_retried() -> None:
     [(201, Reserved.NEWLY), (200, Reserved.ALREADY), (409, Reserved.TAKEN)],
 )
 def test_reserve_outcomes(status: int, outcome: Reserved) -> None:
-    script = Script(httpx.Response(status, json={}))
+    script = Script(answer(status, json_body={}))
     assert run(lambda: reservations(script).reserve(5, "12C", "cust-42")) is outcome
     request = script.requests[0]
-    assert (request.method, request.url.path) == ("PUT", "/reservations")
-    assert json.loads(request.content) == {
+    assert (request.method, request.path) == ("PUT", "/reservations")
+    assert request.headers["Content-Type"] == "application/json"
+    assert request.body is not None
+    assert json.loads(request.body) == {
         "flight_id": "5",
         "seat_num": "12C",
         "customer_id": "cust-42",
@@ -138,12 +178,12 @@ def test_reserve_outcomes(status: int, outcome: Reserved) -> None:
 
 
 def test_a_200_after_a_timed_out_put_may_be_our_own_reservation() -> None:
-    script = Script(httpx.ReadTimeout, httpx.Response(200, json={}))
+    script = Script(LOST, answer(200, json_body={}))
     assert run(lambda: reservations(script).reserve(5, "12C", "c")) is Reserved.AFTER_RETRY
 
 
 def test_a_200_after_a_put_that_never_connected_is_a_plain_200() -> None:
-    script = Script(httpx.ConnectError, httpx.Response(200, json={}))
+    script = Script(NOT_CONNECTED, answer(200, json_body={}))
     assert run(lambda: reservations(script).reserve(5, "12C", "c")) is Reserved.ALREADY
 
 
@@ -152,23 +192,23 @@ def test_a_200_after_a_put_that_never_connected_is_a_plain_200() -> None:
     [(204, Released.RELEASED), (404, Released.NOT_HELD), (409, Released.HELD_BY_OTHER)],
 )
 def test_release_outcomes(status: int, outcome: Released) -> None:
-    script = Script(httpx.Response(status))
+    script = Script(answer(status))
     assert run(lambda: reservations(script).release(5, "12C", "cust-42")) is outcome
     request = script.requests[0]
     assert request.method == "DELETE"
-    assert str(request.url) == "http://reservations.test/reservations/5/12C?customer_id=cust-42"
+    assert (request.path, request.query) == ("/reservations/5/12C", "customer_id=cust-42")
 
 
 @pytest.mark.parametrize(
     "response",
     [
-        httpx.Response(200, text="<html>oops</html>"),
-        httpx.Response(200, json=["12A"]),
-        httpx.Response(200, json={"12A": 42}),
+        answer(200, text="<html>oops</html>"),
+        answer(200, json_body=["12A"]),
+        answer(200, json_body={"12A": 42}),
     ],
     ids=["not-json", "not-an-object", "not-strings"],
 )
-def test_holders_that_are_not_a_seat_map_are_a_bad_response(response: httpx.Response) -> None:
+def test_holders_that_are_not_a_seat_map_are_a_bad_response(response: Canned) -> None:
     with pytest.raises(BadUpstreamResponse):
         run(lambda: reservations(Script(response)).holders(1))
 
@@ -182,7 +222,7 @@ def test_an_undocumented_status_is_a_bad_response() -> None:
 
 
 def test_the_request_id_is_forwarded() -> None:
-    script = Script(httpx.Response(200, json={}), httpx.Response(200, json={}))
+    script = Script(answer(200, json_body={}), answer(200, json_body={}))
 
     async def calls() -> None:
         client = reservations(script)
@@ -200,13 +240,13 @@ def test_the_request_id_is_forwarded() -> None:
 # --- flights ------------------------------------------------------------------------------
 
 
-def seat_map_response(etag: str | None = '"v1"') -> httpx.Response:
+def seat_map_response(etag: str | None = '"v1"') -> Canned:
     headers = {"ETag": etag} if etag else {}
-    return httpx.Response(200, json=SEAT_MAP, headers=headers)
+    return answer(200, json_body=SEAT_MAP, headers=headers)
 
 
 def test_a_seat_map_is_revalidated_with_its_etag() -> None:
-    script = Script(seat_map_response(), httpx.Response(304, headers={"ETag": '"v1"'}))
+    script = Script(seat_map_response(), answer(304, headers={"ETag": '"v1"'}))
 
     async def twice() -> None:
         client = flights(script)
@@ -223,7 +263,7 @@ def test_a_seat_map_is_revalidated_with_its_etag() -> None:
 def test_a_changed_seat_map_replaces_the_cached_one() -> None:
     changed = {**SEAT_MAP, "configuration": "E175-F8Y70"}
     script = Script(
-        seat_map_response(), httpx.Response(200, json=changed, headers={"ETag": '"v2"'})
+        seat_map_response(), answer(200, json_body=changed, headers={"ETag": '"v2"'})
     )
 
     async def twice() -> str:
@@ -266,21 +306,21 @@ def test_an_unknown_flight_is_not_found_and_forgotten() -> None:
 
 def test_a_304_to_an_unconditional_request_is_a_bad_response() -> None:
     with pytest.raises(BadUpstreamResponse, match="304"):
-        run(lambda: flights(Script(httpx.Response(304))).seat_map(3))
+        run(lambda: flights(Script(answer(304))).seat_map(3))
 
 
 def test_a_malformed_seat_map_is_a_bad_response() -> None:
     broken = {**SEAT_MAP, "cabins": [{"cabin_class": "steerage"}]}
     with pytest.raises(BadUpstreamResponse, match="no seat map"):
-        run(lambda: flights(Script(httpx.Response(200, json=broken))).seat_map(3))
+        run(lambda: flights(Script(answer(200, json_body=broken))).seat_map(3))
 
 
 def test_search_passes_the_query_and_returns_the_page_as_sent() -> None:
     page = b'{"items": [], "next_cursor": null}'
-    script = Script(httpx.Response(200, content=page))
+    script = Script(Canned(200, page))
     query = [("origin", "JFK"), ("departure_date", "2026-12-01")]
     assert run(lambda: flights(script).search(query)) == page
-    assert script.requests[0].url.query == b"origin=JFK&departure_date=2026-12-01"
+    assert script.requests[0].query == "origin=JFK&departure_date=2026-12-01"
 
 
 def test_search_rejections_carry_the_problem() -> None:
@@ -293,24 +333,259 @@ def test_search_rejections_carry_the_problem() -> None:
 
 def test_a_search_answer_that_is_no_page_is_a_bad_response() -> None:
     with pytest.raises(BadUpstreamResponse, match="no page"):
-        run(lambda: flights(Script(httpx.Response(200, json={"flights": []}))).search([]))
+        run(lambda: flights(Script(answer(200, json_body={"flights": []}))).search([]))
 
 
 @pytest.mark.parametrize(
     ("response", "expected"),
     [
-        (httpx.Response(200, json={"status": "pass"}), None),
+        (answer(200, json_body={"status": "pass"}), None),
         (
-            httpx.Response(200, json={"status": "warn"}),
+            answer(200, json_body={"status": "warn"}),
             Outcome(Status.WARN, "flights reports warn"),
         ),
     ],
 )
-def test_health_relays_pass_and_warn(response: httpx.Response, expected: Outcome | None) -> None:
+def test_health_relays_pass_and_warn(response: Canned, expected: Outcome | None) -> None:
     assert run(lambda: flights(Script(response)).health()) == expected
 
 
 def test_health_fails_when_the_service_fails() -> None:
-    script = Script(httpx.Response(503, json={"status": "fail"}))
+    script = Script(answer(503, json_body={"status": "fail"}))
     with pytest.raises(UpstreamUnavailable, match="503 with status 'fail'"):
         run(lambda: flights(script).health())
+
+
+# --- seat map freshness -------------------------------------------------------------------
+
+
+class Clock:
+    def __init__(self) -> None:
+        self.now = 1000.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+FRESH_FOR_300 = {"ETag": '"v1"', "Cache-Control": "public, max-age=300, must-revalidate"}
+
+
+def test_a_fresh_seat_map_is_used_without_asking() -> None:
+    clock = Clock()
+    script = Script(answer(200, json_body=SEAT_MAP, headers=FRESH_FOR_300))
+
+    async def calls() -> None:
+        client = flights(script, clock=clock)
+        first = await client.seat_map(3)
+        clock.now += 299
+        assert await client.seat_map(3) is first
+
+    run(calls)
+    assert len(script.requests) == 1
+
+
+def test_a_stale_seat_map_is_revalidated_and_a_304_makes_it_fresh_again() -> None:
+    clock = Clock()
+    script = Script(
+        answer(200, json_body=SEAT_MAP, headers=FRESH_FOR_300),
+        answer(304, headers=FRESH_FOR_300),
+    )
+
+    async def calls() -> None:
+        client = flights(script, clock=clock)
+        first = await client.seat_map(3)
+        clock.now += 300
+        assert await client.seat_map(3) is first  # revalidated: 304
+        clock.now += 299
+        assert await client.seat_map(3) is first  # fresh again, from the 304 on
+
+    run(calls)
+    assert len(script.requests) == 2
+    assert script.requests[1].headers["If-None-Match"] == '"v1"'
+
+
+def test_a_stale_seat_map_is_not_used_when_the_service_is_down() -> None:
+    # must-revalidate: a layout that may have changed is no answer.
+    clock = Clock()
+    script = Script(answer(200, json_body=SEAT_MAP, headers=FRESH_FOR_300), NOT_CONNECTED)
+
+    async def calls() -> None:
+        client = flights(script, ClientConfig(retries=0), clock=clock)
+        await client.seat_map(3)
+        clock.now += 301
+        with pytest.raises(UpstreamUnavailable):
+            await client.seat_map(3)
+
+    run(calls)
+
+
+def test_max_age_caps_the_services_freshness() -> None:
+    clock = Clock()
+    script = Script(
+        answer(200, json_body=SEAT_MAP, headers=FRESH_FOR_300), answer(304, headers=FRESH_FOR_300)
+    )
+
+    async def calls() -> None:
+        client = flights(script, clock=clock, max_age=0)
+        await client.seat_map(3)
+        await client.seat_map(3)  # revalidated at once, as with no freshness at all
+
+    run(calls)
+    assert len(script.requests) == 2
+
+
+@pytest.mark.parametrize(
+    ("headers", "seconds"),
+    [
+        ({"cache-control": "public, max-age=300, must-revalidate"}, 300),
+        ({"cache-control": "max-age=300", "age": "100"}, 200),
+        ({"cache-control": "max-age=300", "age": "400"}, 0),
+        ({"cache-control": "max-age=9999"}, 600),  # the cap
+        ({"cache-control": "max-age=300, s-maxage=60"}, 60),
+        ({"cache-control": "max-age=300, s-maxage=0"}, 0),
+        ({"cache-control": "no-cache, max-age=300"}, 0),
+        ({"cache-control": "no-store"}, 0),
+        ({"cache-control": "private, max-age=300"}, 0),  # not for a shared cache like ours
+        ({"cache-control": "max-age=soon"}, 0),
+        ({}, 0),
+    ],
+)
+def test_freshness_lifetime(headers: dict[str, str], seconds: float) -> None:
+    assert freshness.lifetime(headers, cap=600) == seconds
+
+
+# --- the aiohttp transport, over real HTTP ------------------------------------------------
+
+
+class Upstream:
+    """A minimal HTTP/1.1 server on 127.0.0.1 that records each request (request line,
+    headers, body) and answers with ``respond``; ``None`` drops the connection unanswered."""
+
+    def __init__(self, respond: Callable[[bytes], bytes | None]) -> None:
+        self.respond = respond
+        self.requests: list[bytes] = []
+
+    @asynccontextmanager
+    async def serving(self) -> AsyncIterator[str]:
+        server = await asyncio.start_server(self._connection, "127.0.0.1", 0)
+        port = server.sockets[0].getsockname()[1]
+        try:
+            yield f"http://127.0.0.1:{port}"
+        finally:
+            server.close()
+
+    async def _connection(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        try:
+            while True:
+                head = await reader.readuntil(b"\r\n\r\n")
+                length = 0
+                for line in head.split(b"\r\n"):
+                    name, _, value = line.partition(b":")
+                    if name.strip().lower() == b"content-length":
+                        length = int(value)
+                request = head + await reader.readexactly(length)
+                self.requests.append(request)
+                response = self.respond(request)
+                if response is None:
+                    break
+                writer.write(response)
+                await writer.drain()
+        except (asyncio.IncompleteReadError, ConnectionError):
+            pass
+        finally:
+            writer.close()
+
+
+def http_answer(status: int, body: bytes = b"{}", extra: str = "") -> bytes:
+    head = f"HTTP/1.1 {status} X\r\nContent-Type: application/json\r\n{extra}"
+    return head.encode() + b"Content-Length: %d\r\n\r\n" % len(body) + body
+
+
+def test_the_transport_sends_the_request_as_built() -> None:
+    upstream = Upstream(lambda _: http_answer(201, b'{"ok":true}', "ETag: \"x\"\r\n"))
+
+    async def call() -> Reply:
+        async with upstream.serving() as url:
+            transport = AiohttpTransport(url, CONFIG)
+            try:
+                return await transport.request(
+                    "PUT", "/reservations", "a=b%20c", {"X-Request-ID": "r1"}, b'{"k":1}'
+                )
+            finally:
+                await transport.aclose()
+
+    reply = run(call)
+    assert (reply.status, reply.body, reply.headers["etag"]) == (201, b'{"ok":true}', '"x"')
+    sent = upstream.requests[0]
+    assert sent.startswith(b"PUT /reservations?a=b%20c HTTP/1.1\r\n")
+    assert b"\r\nX-Request-ID: r1\r\n" in sent
+    assert b"\r\nUser-Agent: flightres-api/1.0\r\n" in sent
+    assert sent.endswith(b'\r\n\r\n{"k":1}')
+
+
+def test_a_redirect_is_an_answer_not_followed() -> None:
+    upstream = Upstream(lambda _: http_answer(307, b"", "Location: /elsewhere\r\n"))
+
+    async def call() -> Reply:
+        async with upstream.serving() as url:
+            transport = AiohttpTransport(url, CONFIG)
+            try:
+                return await transport.request("PUT", "/reservations", "", {}, b"{}")
+            finally:
+                await transport.aclose()
+
+    assert run(call).status == 307
+    assert len(upstream.requests) == 1
+
+
+def test_a_refused_connection_was_certainly_not_sent() -> None:
+    async def call() -> None:
+        with refusing() as nowhere:
+            transport = AiohttpTransport(nowhere, CONFIG)
+            try:
+                await transport.request("PUT", "/reservations", "", {}, b"{}")
+            finally:
+                await transport.aclose()
+
+    with pytest.raises(TransportFailure, match="unreachable") as failure:
+        run(call)
+    assert failure.value.sent is False
+
+
+def test_no_answer_in_time_may_have_been_sent_and_names_the_timeout() -> None:
+    async def call() -> None:
+        async def hang(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+            await reader.readuntil(b"\r\n\r\n")
+            await asyncio.sleep(5)
+            writer.close()
+
+        server = await asyncio.start_server(hang, "127.0.0.1", 0)
+        port = server.sockets[0].getsockname()[1]
+        transport = AiohttpTransport(f"http://127.0.0.1:{port}", ClientConfig(read_timeout=0.2))
+        try:
+            await transport.request("GET", "/reservations", "", {}, None)
+        finally:
+            await transport.aclose()
+            server.close()
+
+    with pytest.raises(TransportFailure, match=r"no answer within 0.2s") as failure:
+        run(call)
+    assert failure.value.sent is True
+
+
+def test_a_dropped_put_is_attempted_once_per_retry_and_a_200_after_it_is_uncertain() -> None:
+    # aiohttp would resend an idempotent request on its own when the connection breaks,
+    # hiding an attempt that may have landed; the saga must see every one (ADR 0007).
+    answers: list[bytes | None] = [None, http_answer(200)]
+    upstream = Upstream(lambda _: answers.pop(0))
+
+    async def reserve() -> Reserved:
+        async with upstream.serving() as url:
+            client = ReservationsClient(url, ClientConfig(retries=1, retry_backoff=0.001))
+            try:
+                return await client.reserve(5, "12C", "c")
+            finally:
+                await client.aclose()
+
+    assert run(reserve) is Reserved.AFTER_RETRY
+    assert len(upstream.requests) == 2

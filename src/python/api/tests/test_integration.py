@@ -5,6 +5,7 @@ by its own code) and the REAL reservations service (Redis), each served over HTT
 from __future__ import annotations
 
 import asyncio
+import time
 from collections.abc import Iterator
 from datetime import date
 
@@ -124,7 +125,7 @@ def test_the_seat_map_is_revalidated_with_the_real_etag(flights_url: str, api: T
     flight_id = jfk_lax_flight(api)
 
     async def twice() -> bool:
-        client = FlightsClient(flights_url)
+        client = FlightsClient(flights_url, max_age=0)  # revalidate on every use
         try:
             first = await client.seat_map(flight_id)
             # A 200 would be parsed into a new object; a 304 returns the one held.
@@ -133,6 +134,20 @@ def test_the_seat_map_is_revalidated_with_the_real_etag(flights_url: str, api: T
             await client.aclose()
 
     assert asyncio.run(twice())
+
+
+def test_the_real_seat_map_is_fresh_for_its_max_age(flights_url: str, api: TestClient) -> None:
+    flight_id = jfk_lax_flight(api)
+
+    async def fresh_for() -> float:
+        client = FlightsClient(flights_url)
+        try:
+            await client.seat_map(flight_id)
+            return client.cache.fresh_until(flight_id) - time.monotonic()
+        finally:
+            await client.aclose()
+
+    assert 290 < asyncio.run(fresh_for()) <= 300  # the flights service's max-age=300
 
 
 def test_health_passes_with_both_services_up(api: TestClient) -> None:

@@ -18,6 +18,7 @@ def _clean_environment(monkeypatch: pytest.MonkeyPatch) -> None:
         "UPSTREAM_READ_TIMEOUT",
         "UPSTREAM_RETRIES",
         "COMPENSATION_ATTEMPTS",
+        "SEAT_MAP_MAX_AGE",
         "LOG_LEVEL",
     ):
         monkeypatch.delenv(name, raising=False)
@@ -30,6 +31,7 @@ def test_defaults() -> None:
     assert (settings.port, settings.flights_url) == (8080, "http://flights:8081")
     assert (settings.upstream.connect_timeout, settings.upstream.read_timeout) == (0.5, 3.0)
     assert settings.upstream.retries == 1
+    assert settings.seat_map_max_age == 300
     assert settings.log_level == "INFO"
 
 
@@ -38,11 +40,13 @@ def test_overrides(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("UPSTREAM_READ_TIMEOUT", "1.5")
     monkeypatch.setenv("UPSTREAM_RETRIES", "0")
     monkeypatch.setenv("COMPENSATION_ATTEMPTS", "3")
+    monkeypatch.setenv("SEAT_MAP_MAX_AGE", "0")
     settings = Settings.from_env()
     assert settings.port == 9000
     assert settings.upstream.read_timeout == 1.5
     assert settings.upstream.retries == 0
     assert settings.compensation.attempts == 3
+    assert settings.seat_map_max_age == 0
 
 
 @pytest.mark.parametrize(
@@ -53,6 +57,7 @@ def test_overrides(monkeypatch: pytest.MonkeyPatch) -> None:
         ("UPSTREAM_READ_TIMEOUT", "0"),
         ("UPSTREAM_RETRIES", "9"),
         ("PORT", "http"),
+        ("SEAT_MAP_MAX_AGE", "-1"),
     ],
 )
 def test_a_bad_value_names_its_variable(
