@@ -260,6 +260,26 @@ def targets_list(workloads: Sequence[Mapping[str, Any]]) -> list[str]:
     return lines
 
 
+def two_hop_bound(workloads: Sequence[Mapping[str, Any]]) -> list[str]:
+    """What a request through two minimal endpoints could reach, every process sharing the
+    same cores: it costs the CPU of both, so at most 1 / (1/FastAPI + 1/Flask) per second."""
+    rps = {w["id"]: w["throughput_rps"] for w in workloads}
+    flask, fastapi = rps.get(FLASK), rps.get(FASTAPI)
+    if not flask or not fastapi:
+        return []
+    bound = 1 / (1 / flask + 1 / fastapi)
+    return [
+        "",
+        f"For scale: a request through the minimal FastAPI endpoint and then the minimal Flask "
+        f"one, on these same shared cores (wrk included), could reach at most "
+        f"1 / (1/{format_rps(fastapi)} + 1/{format_rps(flask)}) = {format_rps(bound)} req/s, "
+        f"{format_ratio(ratio(bound, flask))} the minimal Flask endpoint. An API booking is "
+        "more than two minimal hops: the API layer, the reservations service's holders read "
+        "and its `PUT` (a Lua script and an event), so the 0.6x target cannot be met on one "
+        "machine whose cores every tier shares; it assumes tiers on cores of their own.",
+    ]
+
+
 def render_markdown(doc: Mapping[str, Any]) -> str:
     s, m, g = doc["settings"], doc["machine"], doc["git"]
     workloads = doc["workloads"]
@@ -298,6 +318,7 @@ def render_markdown(doc: Mapping[str, Any]) -> str:
         ]
     lines += ["## Results", "", results_table(workloads), "", "### Targets", ""]
     lines += targets_list(workloads) or ["- (no target workload was run)"]
+    lines += two_hop_bound(workloads)
     for note in doc.get("notes", []):
         lines += ["", f"Note: {note}"]
     lines += ["", "## Method", "", *method(doc), "", "## Machine and run", "", *machine(doc)]

@@ -223,3 +223,12 @@ def test_markdown_sections_and_machine() -> None:
     assert "2,010 flights" in markdown
     assert "after a 3 s warm-up, 1 round." in markdown
     assert "3 rounds (medians)." in report.render_markdown(document(rounds=3))
+
+
+def test_markdown_gives_the_two_hop_bound_from_the_baselines() -> None:
+    markdown = report.render_markdown(document())
+    # 1 / (1/1,500 + 1/1,000) = 600 req/s, 0.6x the Flask baseline of RESULTS
+    assert "1 / (1/1,500 + 1/1,000) = 600 req/s, 0.60x the minimal Flask endpoint" in markdown
+    doc = document()
+    doc["workloads"] = [w for w in doc["workloads"] if w["id"] != FASTAPI]
+    assert "For scale" not in report.render_markdown(doc)
