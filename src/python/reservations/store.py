@@ -8,16 +8,18 @@ by redis-py when the server forgot them (``NOSCRIPT`` after a restart).
 Redis errors that mean "unreachable or too slow" become ``StoreUnavailable``; anything else
 (a script bug, a wrong key type) is a real error and propagates.
 
-A command given up on is dropped, not delayed: connections are reset on close, so the
-kernel discards what it had not delivered yet instead of retransmitting it once the network
-is back. Otherwise a reserve that answered 503 could take the seat seconds later, after the
-API layer's compensation has released it (docs/adr/0007).
+A command given up on must not run later: reserve and release carry a deadline, the moment
+this process stops waiting for them (less an allowance for clock skew), and the scripts
+change nothing once Redis' clock is past it. Otherwise a reserve that answered 503 could
+arrive after a partition heals and hold the seat after the API layer's compensation had
+released it (docs/adr/0007).
 """
 
 from __future__ import annotations
 
 import socket
 import struct
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from importlib import resources
@@ -25,6 +27,7 @@ from typing import Any, cast
 from urllib.parse import urlsplit
 
 import redis
+from redis.commands.core import Script
 from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import ReadOnlyError
 from redis.exceptions import TimeoutError as RedisTimeoutError
@@ -43,6 +46,11 @@ def seats_key(flight_id: str) -> str:
 # ReadOnlyError: a failover turned the node we talk to into a replica; writes cannot succeed.
 _UNAVAILABLE = (RedisConnectionError, RedisTimeoutError, ReadOnlyError)
 
+# How far Redis' clock may lag this host's while the deadline fence still holds: a command
+# then runs only before this process has given up on it. NTP-synced hosts are within a few
+# milliseconds of each other (AWS Time Sync: well under one).
+CLOCK_SKEW_ALLOWANCE = 0.05  # seconds
+
 
 def _lua(name: str) -> str:
     return (resources.files("reservations") / "lua" / name).read_text(encoding="utf-8")
@@ -52,9 +60,10 @@ class RedisStore:
     """Implements ``services.ReservationStore``. Thread-safe: redis-py's pool hands each
     command its own connection. Creating a store opens no connection."""
 
-    def __init__(self, client: redis.Redis, *, events_maxlen: int) -> None:
+    def __init__(self, client: redis.Redis, *, events_maxlen: int, timeout: float) -> None:
         self._client = client
         self._events_maxlen = str(events_maxlen)
+        self._timeout = timeout
         events = _lua("events.lua")
         self._reserve = client.register_script(events + _lua("reserve.lua"))
         self._release = client.register_script(events + _lua("release.lua"))
@@ -70,12 +79,9 @@ class RedisStore:
         timeout: float,
         events_maxlen: int,
     ) -> RedisStore:
-        options: dict[str, Any] = {
-            "connection_class": _KernelTimeoutConnection,
-            "io_timeout": timeout,
-        }
-        if urlsplit(url).scheme == "rediss":  # TLS keeps redis-py's own timeouts
-            options = {"connection_class": _ResettingSSLConnection, "socket_timeout": timeout}
+        options: dict[str, Any] = {"socket_timeout": timeout}
+        if urlsplit(url).scheme == "redis":  # TLS (rediss://) keeps redis-py's own timeouts
+            options = {"connection_class": _KernelTimeoutConnection, "io_timeout": timeout}
         # A blocking pool bounds the connections a process opens; a request that finds all of
         # them busy waits at most pool_timeout, then fails like any other unavailability.
         pool = redis.BlockingConnectionPool.from_url(
@@ -86,23 +92,25 @@ class RedisStore:
             decode_responses=True,
             **options,
         )
-        return cls(redis.Redis(connection_pool=pool), events_maxlen=events_maxlen)
+        return cls(redis.Redis(connection_pool=pool), events_maxlen=events_maxlen, timeout=timeout)
 
     def reserve(self, reservation: Reservation) -> Reserved:
-        with _unavailable():
-            outcome = self._reserve(
-                keys=[seats_key(reservation.flight_id), EVENTS_KEY],
-                args=[*_fields(reservation), self._events_maxlen],
-            )
-        return Reserved(outcome[0])
+        return Reserved(self._change(self._reserve, reservation))
 
     def release(self, reservation: Reservation) -> Released:
+        return Released(self._change(self._release, reservation))
+
+    def _change(self, script: Script, reservation: Reservation) -> str:
+        """Run SCRIPT with the deadline fence (module docstring); its outcome's name."""
+        deadline = time.time() + self._timeout - CLOCK_SKEW_ALLOWANCE
         with _unavailable():
-            outcome = self._release(
+            outcome = script(
                 keys=[seats_key(reservation.flight_id), EVENTS_KEY],
-                args=[*_fields(reservation), self._events_maxlen],
+                args=[*_fields(reservation), self._events_maxlen, int(deadline * 1000)],
             )
-        return Released(outcome[0])
+        if outcome[0] == "expired":
+            raise StoreUnavailable("Redis: the command reached Redis after its deadline")
+        return str(outcome[0])
 
     def holders(self, flight_id: str) -> dict[str, str]:
         with _unavailable():
@@ -137,23 +145,7 @@ class RedisStore:
         self._client.connection_pool.disconnect()
 
 
-# SO_LINGER on, zero seconds: close() sends RST and drops unsent data. redis-py closes a
-# connection after any error on it, a timeout included.
-_RESET_ON_CLOSE = struct.pack("ii", 1, 0)
-
-
-class _ResetOnClose(redis.Connection):
-    def _connect(self) -> socket.socket:
-        sock: socket.socket = super()._connect()  # type: ignore[no-untyped-call]
-        sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, _RESET_ON_CLOSE)
-        return sock
-
-
-class _ResettingSSLConnection(_ResetOnClose, redis.SSLConnection):
-    """redis-py's TLS connection (it wraps the socket _ResetOnClose configured)."""
-
-
-class _KernelTimeoutConnection(_ResetOnClose):
+class _KernelTimeoutConnection(redis.Connection):
     """A TCP connection whose read and write timeouts the kernel enforces (SO_RCVTIMEO,
     SO_SNDTIMEO) on a blocking socket.
 
@@ -169,7 +161,7 @@ class _KernelTimeoutConnection(_ResetOnClose):
         self._timeval = struct.pack("ll", int(seconds), int(fraction * 1_000_000))
 
     def _connect(self) -> socket.socket:
-        sock = super()._connect()
+        sock: socket.socket = super()._connect()  # type: ignore[no-untyped-call]
         sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVTIMEO, self._timeval)
         sock.setsockopt(socket.SOL_SOCKET, socket.SO_SNDTIMEO, self._timeval)
         return sock

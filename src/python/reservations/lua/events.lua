@@ -1,5 +1,18 @@
--- Shared by reserve.lua and release.lua (prepended to each): append one event to the log.
+-- Shared by reserve.lua and release.lua (prepended to each): the deadline fence, and
+-- appending one event to the log.
 --
+-- A command can reach Redis after the service has given up waiting for it (packets held in
+-- a kernel or network queue while a partition lasts, or a stalled Redis). By then the
+-- service has answered 503 and the API layer may already have undone the step; running it
+-- late would, for example, hold a seat for a booking that failed. So each command carries
+-- the service's deadline (ms since the epoch) and changes nothing once Redis' clock is past
+-- it. ARGV[5] is that deadline in both scripts.
+local function past_deadline(deadline)
+  local now = redis.call('TIME')
+  return tonumber(now[1]) * 1000 + math.floor(tonumber(now[2]) / 1000) > tonumber(deadline)
+end
+
+-- Appending an event:
 -- The event's time is its id: XADD '*' stamps the entry with Redis' own clock in
 -- milliseconds (never going backwards along the stream), in the same atomic step as the
 -- change. So no time field is stored: one clock for all service replicas, free of charge.

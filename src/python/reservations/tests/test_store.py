@@ -12,7 +12,7 @@ import redis
 
 from reservations.model import EventType, Released, Reservation, Reserved
 from reservations.services import StoreUnavailable
-from reservations.store import EVENTS_KEY, RedisStore, seats_key
+from reservations.store import CLOCK_SKEW_ALLOWANCE, EVENTS_KEY, RedisStore, seats_key
 from reservations.tests.conftest import make_store
 from testsupport.servers import RedisServer
 from testsupport.urls import RedisUrl
@@ -171,6 +171,17 @@ def test_waiting_for_a_pooled_connection_is_bounded(silent_redis_url: str) -> No
         holder.join()
 
 
+def test_a_change_that_reaches_redis_after_its_deadline_does_nothing(redis_url: str) -> None:
+    # A timeout below the clock-skew allowance puts the deadline in the past at once.
+    store = make_store(redis_url, timeout=CLOCK_SKEW_ALLOWANCE / 2)
+    raw(redis_url).hset(seats_key("FL1"), "14A", "bob")
+    for change in (lambda: store.reserve(seat("alice")), lambda: store.release(seat("bob", "14A"))):
+        with pytest.raises(StoreUnavailable, match="after its deadline"):
+            change()
+    assert raw(redis_url).hgetall(seats_key("FL1")) == {"14A": "bob"}
+    assert log_length(redis_url) == 0
+
+
 def test_a_command_given_up_on_during_a_partition_does_not_land_after_it(
     redis_server: RedisServer, redis_url: str
 ) -> None:
@@ -182,15 +193,20 @@ def test_a_command_given_up_on_during_a_partition_does_not_land_after_it(
         # A pooled connection, opened while reachable, and Redis knows the script: the
         # EVALSHA sent during the partition would run if it arrived.
         assert store.reserve(seat("carol", flight="FL2")) is Reserved.NEWLY
-        with link.partitioned(), pytest.raises(StoreUnavailable):
-            store.reserve(seat("alice"))
+        with link.partitioned():
+            time.sleep(0.2)  # the cut is in place before anything is sent
+            with pytest.raises(StoreUnavailable):
+                store.reserve(seat("alice"))
+            gave_up = datetime.now(UTC)
         # TCP retransmits unacknowledged data with backoff (0.2 s, 0.4 s, 0.8 s, ...):
-        # whatever the kernel still held would arrive within a few seconds.
-        deadline = time.monotonic() + 8
-        while time.monotonic() < deadline:
-            assert raw(redis_url).hgetall(seats_key("FL1")) == {}
-            time.sleep(0.1)
-        assert store.reserve(seat("bob")) is Reserved.NEWLY  # and the store works again
+        # whatever the kernel still held would arrive within a few seconds of the heal.
+        time.sleep(6)
+        # The command may have run before the store gave up (its answer lost on the way back:
+        # the saga then releases the seat); it must not run after. Redis stamps each event
+        # with its clock, this machine's.
+        ran = [(datetime.fromisoformat(e.time), e) for e in store.events_after("0", 10)]
+        assert [event for when, event in ran if when >= gave_up] == []
+        assert store.reserve(seat("bob", "14A")) is Reserved.NEWLY  # the store works again
         store.close()
 
 
