@@ -501,20 +501,31 @@ def http_answer(status: int, body: bytes = b"{}", extra: str = "") -> bytes:
     return head.encode() + b"Content-Length: %d\r\n\r\n" % len(body) + body
 
 
+async def one_request(
+    upstream: Upstream,
+    method: str,
+    path: str,
+    query: str,
+    headers: Mapping[str, str],
+    body: bytes | None,
+) -> Reply:
+    """One request through a fresh aiohttp transport to UPSTREAM while it serves."""
+    async with upstream.serving() as url:
+        transport = AiohttpTransport(url, CONFIG)
+        try:
+            return await transport.request(method, path, query, headers, body)
+        finally:
+            await transport.aclose()
+
+
 def test_the_transport_sends_the_request_as_built() -> None:
     upstream = Upstream(lambda _: http_answer(201, b'{"ok":true}', "ETag: \"x\"\r\n"))
 
-    async def call() -> Reply:
-        async with upstream.serving() as url:
-            transport = AiohttpTransport(url, CONFIG)
-            try:
-                return await transport.request(
-                    "PUT", "/reservations", "a=b%20c", {"X-Request-ID": "r1"}, b'{"k":1}'
-                )
-            finally:
-                await transport.aclose()
-
-    reply = run(call)
+    reply = run(
+        lambda: one_request(
+            upstream, "PUT", "/reservations", "a=b%20c", {"X-Request-ID": "r1"}, b'{"k":1}'
+        )
+    )
     assert (reply.status, reply.body, reply.headers["etag"]) == (201, b'{"ok":true}', '"x"')
     sent = upstream.requests[0]
     assert sent.startswith(b"PUT /reservations?a=b%20c HTTP/1.1\r\n")
@@ -526,15 +537,7 @@ def test_the_transport_sends_the_request_as_built() -> None:
 def test_a_redirect_is_an_answer_not_followed() -> None:
     upstream = Upstream(lambda _: http_answer(307, b"", "Location: /elsewhere\r\n"))
 
-    async def call() -> Reply:
-        async with upstream.serving() as url:
-            transport = AiohttpTransport(url, CONFIG)
-            try:
-                return await transport.request("PUT", "/reservations", "", {}, b"{}")
-            finally:
-                await transport.aclose()
-
-    assert run(call).status == 307
+    assert run(lambda: one_request(upstream, "PUT", "/reservations", "", {}, b"{}")).status == 307
     assert len(upstream.requests) == 1
 
 
