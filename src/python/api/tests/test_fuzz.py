@@ -34,13 +34,10 @@ from schemathesis.python import asgi
 from api.app import create_app
 from api.settings import Settings
 from api.tests.conftest import spec_checked
-from api.tests.servers import serving_asgi, serving_wsgi
+from api.tests.flights_service import serving_flights
+from api.tests.servers import serving_wsgi
 from api.tests.spec_check import spec
-from flights import migrate, seed
-from flights.app import create_app as create_flights_app
-from flights.repository import connect
 from flights.settings import DatabaseConfig
-from flights.settings import Settings as FlightsSettings
 from reservations.app import create_app as create_reservations_app
 from reservations.settings import Settings as ReservationsSettings
 from testsupport import fuzzing
@@ -63,16 +60,7 @@ def flights_url(mysql_server: MysqlServer) -> Iterator[str]:
     mysql_server.create_database(name)
     try:
         database = DatabaseConfig.from_url(str(mysql_server.url.with_database(name)))
-        connection = connect(database)
-        try:
-            migrate.migrate(connection)
-            seed.seed(connection, DAY, days=1)
-        finally:
-            connection.close()
-        settings = FlightsSettings(
-            database=database, pool_size=4, connect_timeout=1, read_timeout=2
-        )
-        with serving_asgi(create_flights_app(settings)) as url:
+        with serving_flights(database, DAY) as url:
             yield url
     finally:
         mysql_server.ensure_running()

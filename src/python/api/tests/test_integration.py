@@ -15,12 +15,9 @@ from fastapi.testclient import TestClient
 from api.app import create_app
 from api.clients.flights import FlightsClient
 from api.tests.conftest import api_settings, spec_checked
-from api.tests.servers import serving_asgi, serving_wsgi
-from flights import migrate, seed
-from flights.app import create_app as create_flights_app
-from flights.repository import connect
+from api.tests.flights_service import serving_flights
+from api.tests.servers import serving_wsgi
 from flights.settings import DatabaseConfig
-from flights.settings import Settings as FlightsSettings
 from reservations.app import create_app as create_reservations_app
 from reservations.settings import Settings as ReservationsSettings
 from testsupport.servers import RedisServer
@@ -31,15 +28,7 @@ A320_SEATS = 12 + 25 * 6  # business rows 1-3 (4 abreast), economy rows 7-32 wit
 
 @pytest.fixture()
 def flights_url(mysql_url: str) -> Iterator[str]:
-    database = DatabaseConfig.from_url(mysql_url)
-    connection = connect(database)
-    try:
-        migrate.migrate(connection)
-        seed.seed(connection, DAY, days=1)
-    finally:
-        connection.close()
-    settings = FlightsSettings(database=database, pool_size=4, connect_timeout=1, read_timeout=2)
-    with serving_asgi(create_flights_app(settings)) as url:
+    with serving_flights(DatabaseConfig.from_url(mysql_url), DAY) as url:
         yield url
 
 
