@@ -2,8 +2,8 @@
 openapi.yaml, design-first; the tests check every response against it).
 
 Nothing connects at import time: ``create_app`` wires the chassis, and the lifespan creates
-the two service clients (unless the caller passes its own, which it then owns) and the
-background compensation, and closes them on shutdown.
+the two service clients (unless the caller passes its own, which it then owns) and closes
+them on shutdown. Nothing else lives in the process: no booking state (docs/adr/0014).
 """
 
 from __future__ import annotations
@@ -17,26 +17,24 @@ from importlib import resources
 from typing import Annotated, Any
 
 import yaml
-from fastapi import Depends, FastAPI, Path, Query, Request, Response
+from fastapi import Depends, FastAPI, Header, Path, Query, Request, Response
 from prometheus_client import CollectorRegistry, ProcessCollector
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator
 
 import chassis.fastapi
+from api import booking
 from api.availability import seat_availability
-from api.booking import (
-    Booking,
-    BookingInterrupted,
-    BookingSaga,
-    SeatsNotOnSeatMap,
-    SeatsUnavailable,
-)
+from api.booking import SeatsNotOnSeatMap
 from api.clients.flights import FlightsClient
 from api.clients.reservations import ReservationsClient
-from api.compensation import CompensationMetrics, Compensator
 from api.ports import (
     BadUpstreamResponse,
+    Booking,
+    BookingNotFound,
     FlightNotFound,
+    NotYourBooking,
     Released,
+    SeatsUnavailable,
     UpstreamError,
     UpstreamRejected,
     UpstreamUnavailable,
@@ -50,7 +48,11 @@ SERVICE = "api"
 VERSION = "1.0.0"  # of the API, as in openapi.yaml
 MAX_FLIGHT_ID = 2**63 - 1
 ID_PATTERN = r"^[A-Za-z0-9_-]{1,64}$"  # customer ids, as the reservations service takes them
+BOOKING_ID_PATTERN = r"^[0-9A-HJKMNP-TV-Z]{26}$"  # a ULID, as the reservations service makes them
+# A UUID, a ULID or base64 of 16-96 random bytes fits; a key ends up in a Redis key name.
+IDEMPOTENCY_KEY_PATTERN = r"^[A-Za-z0-9+/=_.:-]{1,128}$"
 MAX_SEATS = 9
+MAX_PAGE = 100
 SEARCH_PARAMETERS = frozenset(
     {"flight_no", "departure_date", "origin", "destination", "limit", "cursor"}
 )
@@ -63,9 +65,11 @@ MAX_BODY_BYTES = 16 * 1024
 FlightId = Annotated[int, Path(ge=1, le=MAX_FLIGHT_ID), CANONICAL_INT]
 SeatNum = Annotated[str, StringConstraints(pattern=f"^{SEAT_PATTERN}$")]
 CustomerId = Annotated[str, StringConstraints(pattern=ID_PATTERN)]
+BookingId = Annotated[str, Path(pattern=BOOKING_ID_PATTERN)]
+CustomerQuery = Annotated[str, Query(pattern=ID_PATTERN)]
 
 
-class BookingRequest(BaseModel):
+class BookingBody(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     flight_id: int = Field(ge=1, le=MAX_FLIGHT_ID, strict=True)  # no "1", no true
@@ -85,8 +89,6 @@ class BookingRequest(BaseModel):
 class Upstreams:
     flights: FlightsClient
     reservations: ReservationsClient
-    saga: BookingSaga
-    compensator: Compensator
 
 
 async def _upstreams(request: Request) -> Upstreams:
@@ -107,7 +109,6 @@ def create_app(
     """The ASGI app. Clients passed in are the caller's to close."""
     registry = CollectorRegistry()
     ProcessCollector(registry=registry)
-    compensation_metrics = CompensationMetrics(registry)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -120,13 +121,10 @@ def create_app(
         reservations_client = reservations or ReservationsClient(
             settings.reservations_url, settings.upstream
         )
-        compensator = Compensator(reservations_client, settings.compensation, compensation_metrics)
-        saga = BookingSaga(flights_client, reservations_client, compensator)
-        app.state.upstreams = Upstreams(flights_client, reservations_client, saga, compensator)
+        app.state.upstreams = Upstreams(flights_client, reservations_client)
         try:
             yield
         finally:
-            await compensator.close()  # before the client it releases through is closed
             if flights is None:
                 await flights_client.aclose()
             if reservations is None:
@@ -152,7 +150,7 @@ def create_app(
     async def reservations_health() -> object:
         return await app.state.upstreams.reservations.health()
 
-    # Both are required: no booking works without either (docs/adr/0007).
+    # Both are required: no booking works without either.
     probe_timeout = settings.upstream.connect_timeout + settings.upstream.read_timeout
     chassis.fastapi.install(
         app,
@@ -192,19 +190,54 @@ def _routes(app: FastAPI) -> None:
         return Response(document, media_type=JSON)
 
     @app.post("/bookings", status_code=201)
-    async def book(booking: BookingRequest, services: Services) -> Response:
+    async def book(
+        body: BookingBody,
+        services: Services,
+        idempotency_key: Annotated[
+            str | None, Header(alias="Idempotency-Key", pattern=IDEMPOTENCY_KEY_PATTERN)
+        ] = None,
+    ) -> Response:
+        request = booking.BookingRequest(
+            body.flight_id, body.customer_id, tuple(body.seats), idempotency_key
+        )
         with _translated():
-            booked = await services.saga.book(
-                Booking(booking.flight_id, booking.customer_id, tuple(booking.seats))
-            )
-        body = {"flight_id": booked.flight_id, "customer_id": booked.customer_id}
-        return _json({**body, "seats": list(booked.seats)}, 201)
+            booked = await booking.book(request, services.flights, services.reservations)
+        headers = {"Location": f"/bookings/{booked.booking.id}"}
+        if booked.replayed and idempotency_key is not None:  # not after our own retry only
+            headers["Idempotent-Replayed"] = "true"
+        return _json(_booking(booked.booking), 201, headers)
+
+    @app.get("/bookings")
+    async def list_bookings(
+        customer_id: CustomerQuery,
+        services: Services,
+        limit: Annotated[int, Query(ge=1, le=MAX_PAGE), CANONICAL_INT] = 20,
+        cursor: Annotated[str | None, Query(pattern=BOOKING_ID_PATTERN)] = None,
+    ) -> Response:
+        with _translated():
+            page = await services.reservations.bookings(customer_id, limit, cursor)
+        items = [_booking(item) for item in page.items]
+        return _json({"items": items, "next_cursor": page.next_cursor})
+
+    @app.get("/bookings/{booking_id}")
+    async def get_booking(booking_id: BookingId, services: Services) -> Response:
+        with _translated():
+            found = await services.reservations.booking(booking_id)
+        return _json(_booking(found))
+
+    @app.delete("/bookings/{booking_id}", status_code=204)
+    async def cancel_booking(
+        booking_id: BookingId, customer_id: CustomerQuery, services: Services
+    ) -> Response:
+        with _translated():
+            await services.reservations.cancel(booking_id, customer_id)
+        return Response(status_code=204)
 
     @app.delete("/bookings/{flight_id}/{seat_num}", status_code=204)
     async def cancel(
         flight_id: FlightId,
         seat_num: Annotated[str, Path(pattern=f"^{SEAT_PATTERN}$")],
-        customer_id: Annotated[str, Query(pattern=ID_PATTERN)],
+        customer_id: CustomerQuery,
         services: Services,
     ) -> Response:
         with _translated():
@@ -246,26 +279,27 @@ def _translated() -> Iterator[None]:
             type_=PROBLEMS + "seats-unavailable",
             seats=exc.seats,
         ) from exc
-    except BookingInterrupted as exc:
-        detail = f"Nothing was booked: the {exc.cause.service} service failed during the booking"
-        if exc.pending:
-            detail += "; seats it had reserved are being released"
-        raise _upstream_problem(exc.cause, detail) from exc
+    except BookingNotFound as exc:
+        raise Problem(404, detail=f"No booking with id {exc.booking_id}") from exc
+    except NotYourBooking as exc:
+        raise Problem(
+            409, detail=f"Booking {exc.booking_id} belongs to another customer; nothing changed"
+        ) from exc
     except UpstreamRejected as exc:
         raise _passed_on(exc) from exc
     except UpstreamError as exc:
         raise _upstream_problem(exc) from exc
 
 
-def _upstream_problem(error: UpstreamError, detail: str | None = None) -> Problem:
+def _upstream_problem(error: UpstreamError) -> Problem:
     if isinstance(error, UpstreamUnavailable):
         return DependencyUnavailable(
             error.service,
-            detail or f"The {error.service} service is unavailable, please retry later",
+            f"The {error.service} service is unavailable, please retry later",
             retry_after=error.retry_after,
         )
     assert isinstance(error, BadUpstreamResponse)
-    return Problem(502, detail=detail or f"The {error.service} service answered unexpectedly")
+    return Problem(502, detail=f"The {error.service} service answered unexpectedly")
 
 
 # Members the chassis sets itself on every problem it renders.
@@ -289,5 +323,21 @@ def _str_or_none(value: object) -> str | None:
     return value if isinstance(value, str) else None
 
 
-def _json(body: Any, status: int = 200) -> Response:
-    return Response(json.dumps(body, separators=(",", ":")), status, media_type=JSON)
+def _booking(found: Booking) -> dict[str, Any]:
+    document: dict[str, Any] = {
+        "id": found.id,
+        "flight_id": found.flight_id,
+        "customer_id": found.customer_id,
+        "seats": list(found.seats),
+        "status": found.status,
+        "created_at": found.created_at,
+    }
+    if found.cancelled_at is not None:
+        document["cancelled_at"] = found.cancelled_at
+    return document
+
+
+def _json(body: Any, status: int = 200, headers: dict[str, str] | None = None) -> Response:
+    return Response(
+        json.dumps(body, separators=(",", ":")), status, headers=headers, media_type=JSON
+    )

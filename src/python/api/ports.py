@@ -1,11 +1,13 @@
 """What the use cases need from the two services, and how those calls can fail.
 
-The saga and the availability merge depend on these protocols only; ``api.clients`` holds
-the HTTP adapters and the tests hold in-memory fakes. Nothing here knows about HTTP.
+The booking use case and the availability merge depend on these protocols only;
+``api.clients`` holds the HTTP adapters and the tests hold in-memory fakes. Nothing here
+knows about HTTP.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from enum import Enum
 from typing import Any, Protocol
 
@@ -51,13 +53,6 @@ class FlightNotFound(LookupError):  # noqa: N818 - reads as the answer it is
         self.flight_id = flight_id
 
 
-class Reserved(Enum):
-    NEWLY = "newly"  # 201: this call took the seat
-    ALREADY = "already"  # 200 at the first attempt: the customer held it before this call
-    AFTER_RETRY = "after_retry"  # 200 after a retry: a lost earlier attempt may have taken it
-    TAKEN = "taken"  # 409: another customer holds it
-
-
 class Released(Enum):
     RELEASED = "released"  # 204
     NOT_HELD = "not_held"  # 404: nobody holds it (also what a retry after a lost 204 sees)
@@ -70,8 +65,71 @@ class SeatMaps(Protocol):
         ...
 
 
+@dataclass(frozen=True)
+class Booking:
+    """A booking as the reservations service keeps it. ``seats``: those it holds while
+    confirmed; once cancelled, those it held when it was cancelled."""
+
+    id: str
+    flight_id: int
+    customer_id: str
+    seats: tuple[str, ...]
+    status: str  # "confirmed" or "cancelled"
+    created_at: str
+    cancelled_at: str | None = None
+
+
+@dataclass(frozen=True)
+class Booked:
+    booking: Booking
+    replayed: bool  # an earlier request with the same Idempotency-Key made it
+
+
+@dataclass(frozen=True)
+class BookingPage:
+    items: tuple[Booking, ...]
+    next_cursor: str | None
+
+
+class SeatsUnavailable(Exception):  # noqa: N818 - the outcome, like FlightNotFound
+    """Nothing was booked: these requested seats are held (by anyone)."""
+
+    def __init__(self, flight_id: int, seats: list[str]) -> None:
+        super().__init__(f"Held on flight {flight_id}: {', '.join(seats)}")
+        self.flight_id = flight_id
+        self.seats = seats
+
+
+class BookingNotFound(LookupError):  # noqa: N818 - reads as the answer it is
+    def __init__(self, booking_id: str) -> None:
+        super().__init__(f"no booking with id {booking_id}")
+        self.booking_id = booking_id
+
+
+class NotYourBooking(Exception):  # noqa: N818 - reads as the answer it is
+    def __init__(self, booking_id: str) -> None:
+        super().__init__(f"booking {booking_id} belongs to another customer")
+        self.booking_id = booking_id
+
+
 class Reservations(Protocol):
-    async def reserve(self, flight_id: int, seat: str, customer_id: str) -> Reserved: ...
+    async def book(
+        self, flight_id: int, customer_id: str, seats: tuple[str, ...], idempotency_key: str
+    ) -> Booked:
+        """All seats or none, in one atomic command; raises SeatsUnavailable."""
+        ...
+
+    async def booking(self, booking_id: str) -> Booking:
+        """Raises BookingNotFound."""
+        ...
+
+    async def bookings(self, customer_id: str, limit: int, cursor: str | None) -> BookingPage:
+        """The customer's bookings, newest first."""
+        ...
+
+    async def cancel(self, booking_id: str, customer_id: str) -> None:
+        """Releases every seat of the booking; raises BookingNotFound or NotYourBooking."""
+        ...
 
     async def release(self, flight_id: int, seat: str, customer_id: str) -> Released: ...
 

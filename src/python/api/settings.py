@@ -5,7 +5,6 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from api.clients.http import ClientConfig
-from api.compensation import RetryPolicy
 from chassis import env_float, env_int, env_str, env_url, log_level
 
 
@@ -18,12 +17,11 @@ class Settings:
     upstream: ClientConfig = field(default_factory=ClientConfig)
     seat_map_cache_size: int = 1024  # flights
     seat_map_max_age: float = 300.0  # seconds, caps the flights service's max-age
-    compensation: RetryPolicy = field(default_factory=RetryPolicy)
     log_level: str = "INFO"
 
     @classmethod
     def from_env(cls) -> Settings:
-        defaults, policy = ClientConfig(), RetryPolicy()
+        defaults = ClientConfig()
         return cls(
             flights_url=env_url("FLIGHTS_URL"),
             reservations_url=env_url("RESERVATIONS_URL"),
@@ -44,16 +42,9 @@ class Settings:
             seat_map_max_age=env_float(
                 "SEAT_MAP_MAX_AGE", cls.seat_map_max_age, min_value=0, max_value=3600
             ),
-            compensation=RetryPolicy(
-                attempts=env_int(
-                    "COMPENSATION_ATTEMPTS", policy.attempts, min_value=1, max_value=100
-                ),
-                max_delay=_seconds("COMPENSATION_MAX_DELAY", policy.max_delay, high=3600),
-                inline_timeout=_seconds("COMPENSATION_INLINE_TIMEOUT", policy.inline_timeout),
-            ),
             log_level=log_level(),
         )
 
 
-def _seconds(name: str, default: float, high: float = 60) -> float:
-    return env_float(name, default, min_value=0.001, max_value=high)
+def _seconds(name: str, default: float) -> float:
+    return env_float(name, default, min_value=0.001, max_value=60)

@@ -11,7 +11,7 @@ from pydantic import ValidationError
 from api.clients import freshness
 from api.clients.cache import SeatMapCache
 from api.clients.http import ClientConfig, ServiceClient, Transport
-from api.ports import FlightNotFound, UpstreamRejected
+from api.ports import FlightNotFound
 from api.seatmap import SeatMap
 from chassis import Outcome
 
@@ -40,18 +40,14 @@ class FlightsClient:
     async def search(self, query: Sequence[tuple[str, str]]) -> bytes:
         """The flights service's search page, as the JSON bytes it sent. Its 400/422
         problems are raised as UpstreamRejected, to be passed on unchanged."""
-        answer = await self._client.send("GET", "/flights", params=list(query), retry=True)
-        response = answer.response
+        response = await self._client.send("GET", "/flights", params=list(query), retry=True)
         if response.status == 200:
             page = self._client.json(response)
             if not isinstance(page, dict) or not isinstance(page.get("items"), list):
                 raise self._client.bad(response, "no page of flights")
             return response.body
         if response.status in (400, 422):
-            problem = self._client.json(response)
-            if not isinstance(problem, dict):
-                raise self._client.bad(response, "a problem that is not a JSON object")
-            raise UpstreamRejected(SERVICE, response.status, problem)
+            raise self._client.rejected(response)
         raise self._client.unexpected(response)
 
     async def seat_map(self, flight_id: int) -> SeatMap:
@@ -60,10 +56,9 @@ class FlightsClient:
         if cached and sent_at < self.cache.fresh_until(flight_id):
             return cached[1]
         headers = {"If-None-Match": cached[0]} if cached else None
-        answer = await self._client.send(
+        response = await self._client.send(
             "GET", f"/flights/{flight_id}/seat_map", headers=headers, retry=True
         )
-        response = answer.response
         fresh_until = sent_at + freshness.lifetime(response.headers, self.max_age)
         if response.status == 304:
             if cached is None:

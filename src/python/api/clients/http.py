@@ -5,9 +5,9 @@ mapping of transport failures and unexpected answers to the errors of ``api.port
 Retried: connection failures, timeouts and 502/504 from a proxy, a few times with a short
 backoff, because a pod restart or a stale keep-alive connection heals in milliseconds. Not
 retried: 503, whose ``Retry-After`` says "not now", and 500, which would only repeat. Every
-request the API layer makes is idempotent (GET; PUT and DELETE of a reservation, see
-docs/adr/0004), but callers still opt in per request, so a future POST cannot be retried by
-accident.
+request the API layer makes is idempotent (GETs, DELETEs, and the booking POST with its
+Idempotency-Key: docs/adr/0004, 0014), but callers still opt in per request, so a future
+POST cannot be retried by accident.
 
 aiohttp rather than httpx: at concurrency 32 an httpx call cost about 3.2 ms of CPU, an
 aiohttp call 0.5 ms (README, "Performance"). The HTTP library stays behind ``Transport``,
@@ -28,7 +28,7 @@ from urllib.parse import urlencode
 
 import aiohttp
 
-from api.ports import BadUpstreamResponse, UpstreamError, UpstreamUnavailable
+from api.ports import BadUpstreamResponse, UpstreamError, UpstreamRejected, UpstreamUnavailable
 from chassis import Outcome, Status, current_request_id
 from chassis.requestid import HEADER as REQUEST_ID
 
@@ -63,13 +63,11 @@ class Reply:
 
 
 class TransportFailure(Exception):  # noqa: N818 - what happened to the attempt
-    """An attempt got no answer. ``sent`` is False only when the request certainly did not
-    reach the service (no connection); otherwise it may have taken effect."""
+    """An attempt got no answer (it may or may not have taken effect)."""
 
-    def __init__(self, detail: str, *, sent: bool) -> None:
+    def __init__(self, detail: str) -> None:
         super().__init__(detail)
         self.detail = detail
-        self.sent = sent
 
 
 class Transport(Protocol):
@@ -80,14 +78,6 @@ class Transport(Protocol):
         ...
 
     async def aclose(self) -> None: ...
-
-
-@dataclass(frozen=True)
-class Answer:
-    response: Reply
-    # An earlier attempt of this request may have reached the service before this one
-    # answered: the request's effect may be that attempt's, not this one's.
-    after_uncertain_attempt: bool
 
 
 class ServiceClient:
@@ -114,7 +104,7 @@ class ServiceClient:
         params: Mapping[str, str | int] | list[tuple[str, str]] | None = None,
         json: Any = None,
         headers: Mapping[str, str] | None = None,
-    ) -> Answer:
+    ) -> Reply:
         """The response of the last attempt; raises UpstreamUnavailable when no attempt got
         one. ``retry=True`` only for requests that are safe to repeat."""
         outgoing = dict(headers or {})
@@ -127,7 +117,6 @@ class ServiceClient:
             outgoing["Content-Type"] = "application/json"
         query = urlencode(params) if params else ""
         attempts = 1 + (self.config.retries if retry else 0)
-        uncertain = False
         failure: TransportFailure | None = None
         for attempt in range(attempts):
             if attempt:
@@ -136,12 +125,10 @@ class ServiceClient:
                 response = await self._transport.request(method, path, query, outgoing, body)
             except TransportFailure as exc:
                 failure = exc
-                uncertain = uncertain or exc.sent
                 continue
             if response.status in _GATEWAY_ERRORS and attempt + 1 < attempts:
-                uncertain = True
                 continue
-            return Answer(response, uncertain)
+            return response
         assert failure is not None  # every attempt that did not return failed
         raise UpstreamUnavailable(self.service, f"{method} {path}: {failure.detail}")
 
@@ -156,6 +143,13 @@ class ServiceClient:
             self.service,
             f"{response.method} {response.path} answered {response.status} with {what}",
         )
+
+    def rejected(self, response: Reply) -> UpstreamError:
+        """The error for a 400/422: the service's problem, to be passed on unchanged."""
+        problem = self.json(response)
+        if not isinstance(problem, dict):
+            return self.bad(response, "a problem that is not a JSON object")
+        return UpstreamRejected(self.service, response.status, problem)
 
     def unexpected(self, response: Reply) -> UpstreamError:
         """The error for a status the contract does not have for this request."""
@@ -175,7 +169,7 @@ class ServiceClient:
         """The chassis health probe relaying the service's own /health: pass → pass,
         warn → warn, anything else raises (→ fail). Never retried: the check has its own
         timeout and runs again at the next probe."""
-        response = (await self.send("GET", "/health", retry=False)).response
+        response = await self.send("GET", "/health", retry=False)
         body = self.json(response)
         status = body.get("status") if isinstance(body, dict) else None
         if response.status == 200 and status == Status.PASS:
@@ -220,9 +214,10 @@ class AiohttpTransport:
             trust_env=False,  # no proxies from the environment between services
         )
         # aiohttp silently resends an idempotent request (PUT and DELETE too) once when its
-        # connection breaks. The saga must know about every attempt that may have landed
-        # (a 200 after one is not "held before"), so only ServiceClient.send retries.
-        # No public switch exists; tests/test_clients.py fails if this one stops working.
+        # connection breaks. Only ServiceClient.send retries, so that the attempts per
+        # request, and with them the worst-case wait (ADR 0014's timeout layering), are its
+        # bounded ones. No public switch exists; tests/test_clients.py fails if this one
+        # stops working.
         if not hasattr(self._session, "_retry_connection"):
             raise RuntimeError("aiohttp changed: cannot turn off its own request retries")
         self._session._retry_connection = False
@@ -251,14 +246,14 @@ class AiohttpTransport:
                 f"no connection within {config.connect_timeout:g}s "
                 f"(or no free one within {config.pool_timeout:g}s)"
             )
-            raise TransportFailure(detail, sent=False) from None
+            raise TransportFailure(detail) from None
         except aiohttp.ClientConnectorError:
-            raise TransportFailure("unreachable (connection failed)", sent=False) from None
+            raise TransportFailure("unreachable (connection failed)") from None
         except (aiohttp.SocketTimeoutError, TimeoutError):
             detail = f"no answer within {config.read_timeout:g}s"
-            raise TransportFailure(detail, sent=True) from None
+            raise TransportFailure(detail) from None
         except aiohttp.ClientError as exc:
-            raise TransportFailure(f"{type(exc).__name__}: {exc}", sent=True) from None
+            raise TransportFailure(f"{type(exc).__name__}: {exc}") from None
 
 
 def _lower(headers: Mapping[str, str]) -> dict[str, str]:

@@ -12,7 +12,6 @@ from fastapi.testclient import TestClient
 
 from api.app import create_app
 from api.clients.http import ClientConfig
-from api.compensation import RetryPolicy
 from api.settings import Settings
 from api.tests.servers import serving_asgi
 from api.tests.spec_check import check_response
@@ -22,9 +21,8 @@ from testsupport.fixtures import mysql_server, mysql_url, redis_server, redis_ur
 # Pact's verifier and mock server otherwise report usage to an analytics host.
 os.environ.setdefault("PACT_DO_NOT_TRACK", "true")
 
-# Short timeouts and quick compensation retries keep failure tests fast.
+# Short timeouts keep failure tests fast.
 TEST_UPSTREAM = ClientConfig(connect_timeout=0.5, read_timeout=0.5, retries=1, retry_backoff=0.01)
-TEST_COMPENSATION = RetryPolicy(attempts=20, first_delay=0.01, max_delay=0.05, inline_timeout=0.5)
 
 
 def api_settings(flights_url: str, reservations_url: str) -> Settings:
@@ -32,7 +30,6 @@ def api_settings(flights_url: str, reservations_url: str) -> Settings:
         flights_url=flights_url,
         reservations_url=reservations_url,
         upstream=TEST_UPSTREAM,
-        compensation=TEST_COMPENSATION,
     )
 
 

@@ -1,12 +1,23 @@
-"""In-memory stand-ins for the two services, with the real ones' semantics (201/200/409,
-204/404/409) and switches to make them fail the ways the saga has to survive."""
+"""In-memory stand-ins for the two services, with the real ones' semantics, and a switch to
+make the reservations service unreachable."""
 
 from __future__ import annotations
 
 from collections import defaultdict
+from dataclasses import replace
 from typing import Any
 
-from api.ports import FlightNotFound, Released, Reserved, UpstreamUnavailable
+from api.ports import (
+    Booked,
+    Booking,
+    BookingNotFound,
+    BookingPage,
+    FlightNotFound,
+    NotYourBooking,
+    Released,
+    SeatsUnavailable,
+    UpstreamUnavailable,
+)
 from api.seatmap import Cabin, Row, Seat, SeatMap, seat_order
 
 # A seat map document as the flights service sends it: one cabin, seat 1A.
@@ -88,59 +99,63 @@ class FakeSeatMaps:
 
 
 class FakeReservations:
-    """``held`` maps (flight, seat) to the holder. ``down`` makes every call fail like an
-    unreachable service. ``crash_at`` takes the service down when that seat is reserved:
-    the PUT fails, after taking the seat if ``crash_after_applying`` (a lost response).
-    ``snatch`` hands seats to another customer just before this fake reserves them (a
-    booking racing ours). Seats in ``lost_first_attempt`` answer as the client does when
-    its first PUT took the seat but the answer was lost and the retry got 200."""
+    """Bookings with the reservations service's rules (all seats or none, a key replays its
+    booking), kept in memory. ``down`` makes every call fail like an unreachable service."""
 
     def __init__(self, held: dict[tuple[int, str], str] | None = None) -> None:
         self.held: dict[tuple[int, str], str] = dict(held or {})
+        self.made: dict[str, Booking] = {}  # by id
+        self.keys: dict[tuple[str, str], str] = {}  # (customer, key) -> booking id
         self.down = False
-        self.crash_at: str | None = None
-        self.crash_after_applying = False
-        self.snatch: dict[str, str] = {}
-        self.lost_first_attempt: set[str] = set()
-        self.calls: list[tuple[str, str]] = []  # (operation, seat)
-
-    def holding(self, customer_id: str, flight_id: int = 1) -> set[str]:
-        return {seat for (f, seat), c in self.held.items() if f == flight_id and c == customer_id}
-
-    def reserved_seats(self) -> list[str]:
-        return [seat for operation, seat in self.calls if operation == "reserve"]
-
-    def released_seats(self) -> list[str]:
-        return [seat for operation, seat in self.calls if operation == "release"]
+        self.commands: list[tuple[int, str, tuple[str, ...], str]] = []
 
     def _check_up(self) -> None:
         if self.down:
             raise UpstreamUnavailable("reservations", "unreachable (connection failed)")
 
-    async def reserve(self, flight_id: int, seat: str, customer_id: str) -> Reserved:
-        self.calls.append(("reserve", seat))
+    async def book(
+        self, flight_id: int, customer_id: str, seats: tuple[str, ...], idempotency_key: str
+    ) -> Booked:
         self._check_up()
-        key = (flight_id, seat)
-        if seat in self.snatch:
-            self.held[key] = self.snatch.pop(seat)
-        if seat == self.crash_at:
-            self.down = True
-            if self.crash_after_applying:
-                self.held.setdefault(key, customer_id)
-            raise UpstreamUnavailable("reservations", "no answer within 3s")
-        holder = self.held.get(key)
-        if holder is not None and holder != customer_id:
-            return Reserved.TAKEN
-        if seat in self.lost_first_attempt:
-            self.held[key] = customer_id
-            return Reserved.AFTER_RETRY
-        if holder == customer_id:
-            return Reserved.ALREADY
-        self.held[key] = customer_id
-        return Reserved.NEWLY
+        self.commands.append((flight_id, customer_id, seats, idempotency_key))
+        earlier = self.keys.get((customer_id, idempotency_key))
+        if earlier is not None:
+            return Booked(self.made[earlier], replayed=True)
+        taken = [seat for seat in seats if (flight_id, seat) in self.held]
+        if taken:
+            raise SeatsUnavailable(flight_id, taken)
+        booking = Booking(
+            f"{len(self.made) + 1:026d}", flight_id, customer_id, seats, "confirmed", "now"
+        )
+        self.made[booking.id] = booking
+        self.keys[customer_id, idempotency_key] = booking.id
+        self.held.update({(flight_id, seat): customer_id for seat in seats})
+        return Booked(booking, replayed=False)
+
+    async def booking(self, booking_id: str) -> Booking:
+        self._check_up()
+        if booking_id not in self.made:
+            raise BookingNotFound(booking_id)
+        return self.made[booking_id]
+
+    async def bookings(self, customer_id: str, limit: int, cursor: str | None) -> BookingPage:
+        self._check_up()
+        mine = sorted(
+            (b for b in self.made.values() if b.customer_id == customer_id),
+            key=lambda b: b.id,
+            reverse=True,
+        )
+        return BookingPage(tuple(mine[:limit]), None)
+
+    async def cancel(self, booking_id: str, customer_id: str) -> None:
+        booking = await self.booking(booking_id)
+        if booking.customer_id != customer_id:
+            raise NotYourBooking(booking_id)
+        for seat in booking.seats:
+            self.held.pop((booking.flight_id, seat), None)
+        self.made[booking_id] = replace(booking, status="cancelled", cancelled_at="now")
 
     async def release(self, flight_id: int, seat: str, customer_id: str) -> Released:
-        self.calls.append(("release", seat))
         self._check_up()
         holder = self.held.get((flight_id, seat))
         if holder is None:
@@ -151,6 +166,5 @@ class FakeReservations:
         return Released.RELEASED
 
     async def holders(self, flight_id: int) -> dict[str, str]:
-        self.calls.append(("holders", ""))
         self._check_up()
         return {seat: c for (f, seat), c in self.held.items() if f == flight_id}

@@ -34,7 +34,14 @@ from pact.match.matcher import GenericMatcher
 from api.clients.flights import FlightsClient
 from api.clients.http import ClientConfig
 from api.clients.reservations import ReservationsClient
-from api.ports import FlightNotFound, Released, Reserved, UpstreamRejected
+from api.ports import (
+    BookingNotFound,
+    FlightNotFound,
+    NotYourBooking,
+    Released,
+    SeatsUnavailable,
+    UpstreamRejected,
+)
 from chassis.requestid import bind, unbind
 
 # Pact's mock server and verifier otherwise report usage to an analytics host.
@@ -276,36 +283,189 @@ async def _missing_seat_map_run(url: str) -> None:
 # --- reservations -------------------------------------------------------------------------
 
 
-def _reserve(i: HttpInteraction, customer: str = CUSTOMER) -> HttpInteraction:
-    body = {"flight_id": str(FLIGHT_ID), "seat_num": SEAT, "customer_id": customer}
-    return _request_id(i.with_request("PUT", "/reservations").with_body(body, "application/json"))
+SEATS = (SEAT, OTHER_SEAT)
+KEY = "key-3f2c1a9e"
+BOOKING_ID = "01JE5Z8Q4W6V0G2X9R3M7T1B5K"
+BOOKING_ID_PATTERN = r"^[0-9A-HJKMNP-TV-Z]{26}$"
 
 
-RESERVATION = {
-    "flight_id": match.like(str(FLIGHT_ID)),
-    "seat_num": match.like(SEAT),
-    "customer_id": match.like(CUSTOMER),
-}
+def _booking(customer: str = CUSTOMER) -> dict[str, object]:
+    return {
+        "id": match.regex(BOOKING_ID, regex=BOOKING_ID_PATTERN),
+        "flight_id": str(FLIGHT_ID),
+        "customer_id": customer,
+        "seats": list(SEATS),
+        "status": "confirmed",
+        "created_at": match.regex("2026-12-03T12:00:00.123Z", regex=DATE_TIME),
+    }
 
 
-def _reserve_free(i: HttpInteraction) -> None:
-    _reserve(_seat_free(i)).will_respond_with(201).with_body(RESERVATION, "application/json")
+def _seats_free(interaction: HttpInteraction) -> HttpInteraction:
+    params: dict[str, object] = {"flight_id": str(FLIGHT_ID), "seats": list(SEATS)}
+    return interaction.given("seats are free", params)
 
 
-def _reserve_held_by_customer(i: HttpInteraction) -> None:
-    _reserve(_seat_held(i, CUSTOMER)).will_respond_with(200).with_body(
-        RESERVATION, "application/json"
+def _booking_exists(interaction: HttpInteraction, customer: str = CUSTOMER) -> HttpInteraction:
+    params: dict[str, object] = {
+        "flight_id": str(FLIGHT_ID),
+        "customer_id": customer,
+        "seats": list(SEATS),
+    }
+    return interaction.given("a booking exists", params)
+
+
+def _booked_with_key(interaction: HttpInteraction) -> HttpInteraction:
+    params: dict[str, object] = {
+        "flight_id": str(FLIGHT_ID),
+        "customer_id": CUSTOMER,
+        "seats": list(SEATS),
+        "idempotency_key": KEY,
+    }
+    return interaction.given("a booking was made with a key", params)
+
+
+def _book(i: HttpInteraction, seats: Sequence[str] = SEATS) -> HttpInteraction:
+    body = {"flight_id": str(FLIGHT_ID), "customer_id": CUSTOMER, "seats": list(seats)}
+    return _request_id(
+        i.with_request("POST", "/bookings")
+        .with_header("Idempotency-Key", KEY)
+        .with_body(body, "application/json")
     )
 
 
-def _reserve_held_by_other(i: HttpInteraction) -> None:
-    _problem(_reserve(_seat_held(i, OTHER_CUSTOMER)), 409)
+def _booked(i: HttpInteraction, status: int) -> None:
+    location = match.regex(f"/bookings/{BOOKING_ID}", regex=r"^/bookings/[0-9A-HJKMNP-TV-Z]{26}$")
+    i.will_respond_with(status).with_header("Location", location).with_body(
+        _booking(), "application/json"
+    )
 
 
-def _reserving(expected: Reserved) -> Callable[[str], Coroutine[Any, Any, None]]:
+def _book_free(i: HttpInteraction) -> None:
+    _booked(_book(_seats_free(i)), 201)
+
+
+def _book_again(i: HttpInteraction) -> None:
+    _booked(_book(_booked_with_key(i)), 200)
+
+
+def _booking_run(replayed: bool) -> Callable[[str], Coroutine[Any, Any, None]]:
     async def run(url: str) -> None:
         client = _reservations(url)
-        assert await client.reserve(FLIGHT_ID, SEAT, CUSTOMER) is expected
+        booked = await client.book(FLIGHT_ID, CUSTOMER, SEATS, KEY)
+        assert (booked.booking.seats, booked.replayed) == (SEATS, replayed)
+        await client.aclose()
+
+    return run
+
+
+def _book_held_by_other(i: HttpInteraction) -> None:
+    _problem(
+        _book(_seat_held(_seat_free(i), OTHER_CUSTOMER, OTHER_SEAT)), 409, seats=[OTHER_SEAT]
+    )
+
+
+async def _book_held_by_other_run(url: str) -> None:
+    client = _reservations(url)
+    with pytest.raises(SeatsUnavailable) as refused:
+        await client.book(FLIGHT_ID, CUSTOMER, SEATS, KEY)
+    assert refused.value.seats == [OTHER_SEAT]
+    await client.aclose()
+
+
+def _book_key_reused(i: HttpInteraction) -> None:
+    error = {"field": "header.Idempotency-Key", "message": match.like("was used for another")}
+    _problem(_book(_booked_with_key(i), seats=(SEAT,)), 422, errors=[error])
+
+
+async def _book_key_reused_run(url: str) -> None:
+    client = _reservations(url)
+    with pytest.raises(UpstreamRejected) as rejected:
+        await client.book(FLIGHT_ID, CUSTOMER, (SEAT,), KEY)
+    assert rejected.value.problem["errors"][0]["field"] == "header.Idempotency-Key"
+    await client.aclose()
+
+
+def _existing_booking_path() -> GenericMatcher[str]:
+    # The provider's state change returns {"booking_id": ...}: only it knows the new id.
+    return GenericMatcher(
+        "regex",
+        f"/bookings/{BOOKING_ID}",
+        regex=r"^/bookings/[0-9A-HJKMNP-TV-Z]{26}$",
+        generator=generate.provider_state("/bookings/${booking_id}"),
+    )
+
+
+def _read_booking(i: HttpInteraction) -> None:
+    _request_id(_booking_exists(i).with_request("GET", _existing_booking_path()))
+    i.will_respond_with(200).with_body(_booking(), "application/json")
+
+
+async def _read_booking_run(url: str) -> None:
+    client = _reservations(url)
+    booking = await client.booking(BOOKING_ID)
+    assert (booking.flight_id, booking.seats, booking.status) == (FLIGHT_ID, SEATS, "confirmed")
+    await client.aclose()
+
+
+def _no_booking(interaction: HttpInteraction) -> HttpInteraction:
+    return interaction.given("no booking has this id", {"booking_id": BOOKING_ID})
+
+
+def _read_missing_booking(i: HttpInteraction) -> None:
+    path = f"/bookings/{BOOKING_ID}"
+    _problem(_request_id(_no_booking(i).with_request("GET", path)), 404, title=match.like("x"))
+
+
+async def _read_missing_booking_run(url: str) -> None:
+    client = _reservations(url)
+    with pytest.raises(BookingNotFound):
+        await client.booking(BOOKING_ID)
+    await client.aclose()
+
+
+def _list_bookings(i: HttpInteraction) -> None:
+    _request_id(
+        _booking_exists(i)
+        .with_request("GET", "/bookings")
+        .with_query_parameter("customer_id", CUSTOMER)
+        .with_query_parameter("limit", "20")
+    ).will_respond_with(200).with_body(
+        {"items": match.each_like(_booking()), "next_cursor": None}, "application/json"
+    )
+
+
+async def _list_bookings_run(url: str) -> None:
+    client = _reservations(url)
+    page = await client.bookings(CUSTOMER, 20, None)
+    assert [b.seats for b in page.items] == [SEATS]
+    assert page.next_cursor is None
+    await client.aclose()
+
+
+def _cancel(i: HttpInteraction) -> HttpInteraction:
+    return _request_id(
+        i.with_request("DELETE", _existing_booking_path()).with_query_parameter(
+            "customer_id", CUSTOMER
+        )
+    )
+
+
+def _cancel_own(i: HttpInteraction) -> None:
+    _cancel(_booking_exists(i)).will_respond_with(204)
+
+
+def _cancel_others(i: HttpInteraction) -> None:
+    _problem(_cancel(_booking_exists(i, OTHER_CUSTOMER)), 409)
+
+
+def _cancelling(error: type[Exception] | None) -> Callable[[str], Coroutine[Any, Any, None]]:
+    async def run(url: str) -> None:
+        client = _reservations(url)
+        if error is None:
+            await client.cancel(BOOKING_ID, CUSTOMER)
+        else:
+            with pytest.raises(error):
+                await client.cancel(BOOKING_ID, CUSTOMER)
         await client.aclose()
 
     return run
@@ -397,22 +557,44 @@ SCENARIOS: tuple[Scenario, ...] = (
     ),
     Scenario("flights", "a health check", _health, _health_run(_flights)),
     Scenario(
-        "reservations",
-        "a request to reserve a free seat",
-        _reserve_free,
-        _reserving(Reserved.NEWLY),
+        "reservations", "a request to book free seats", _book_free, _booking_run(replayed=False)
     ),
     Scenario(
         "reservations",
-        "a request to reserve a seat the customer already holds",
-        _reserve_held_by_customer,
-        _reserving(Reserved.ALREADY),
+        "a booking request repeated with its idempotency key",
+        _book_again,
+        _booking_run(replayed=True),
     ),
     Scenario(
         "reservations",
-        "a request to reserve a seat another customer holds",
-        _reserve_held_by_other,
-        _reserving(Reserved.TAKEN),
+        "a request to book seats one of which another customer holds",
+        _book_held_by_other,
+        _book_held_by_other_run,
+    ),
+    Scenario(
+        "reservations",
+        "a booking request reusing an idempotency key for other seats",
+        _book_key_reused,
+        _book_key_reused_run,
+    ),
+    Scenario("reservations", "a request for a booking", _read_booking, _read_booking_run),
+    Scenario(
+        "reservations",
+        "a request for a booking that does not exist",
+        _read_missing_booking,
+        _read_missing_booking_run,
+    ),
+    Scenario(
+        "reservations", "a request for a customer's bookings", _list_bookings, _list_bookings_run
+    ),
+    Scenario(
+        "reservations", "a request to cancel the customer's booking", _cancel_own, _cancelling(None)
+    ),
+    Scenario(
+        "reservations",
+        "a request to cancel another customer's booking",
+        _cancel_others,
+        _cancelling(NotYourBooking),
     ),
     Scenario(
         "reservations",

@@ -218,25 +218,64 @@ def test_the_request_id_reaches_both_services_and_comes_back(api: TestClient, fa
 # --- bookings -----------------------------------------------------------------------------
 
 
-def book(api: TestClient, *seats: str, customer: str = "cust-1", flight: int = 1) -> httpx.Response:
+def book(
+    api: TestClient, *seats: str, customer: str = "cust-1", flight: int = 1, key: str | None = None
+) -> httpx.Response:
     body = {"flight_id": flight, "customer_id": customer, "seats": list(seats)}
-    response: httpx.Response = api.post("/bookings", json=body)
+    headers = {"Idempotency-Key": key} if key else {}
+    response: httpx.Response = api.post("/bookings", json=body, headers=headers)
     return response
 
 
-def test_a_booking_takes_every_seat(api: TestClient, fakes: Fakes) -> None:
+def test_a_booking_takes_every_seat_in_one_command(api: TestClient, fakes: Fakes) -> None:
     response = book(api, "12B", "12A")
 
     assert response.status_code == 201
-    assert response.json() == {"flight_id": 1, "customer_id": "cust-1", "seats": ["12B", "12A"]}
+    booking = response.json()
+    assert response.headers["location"] == f"/bookings/{booking['id']}"
+    assert "idempotent-replayed" not in response.headers
+    assert booking == {
+        "id": booking["id"],
+        "flight_id": 1,
+        "customer_id": "cust-1",
+        "seats": ["12B", "12A"],
+        "status": "confirmed",
+        "created_at": "2026-12-03T12:00:00.123Z",
+    }
     assert fakes.reservations.held == {("1", "12A"): "cust-1", ("1", "12B"): "cust-1"}
+    [command] = fakes.reservations.requests("POST")
+    assert command.headers["idempotency-key"]  # one of the API layer's own
+    assert [s.method for s in fakes.reservations.seen] == ["POST"]  # nothing else
 
 
-def test_booking_the_same_seats_again_is_safe(api: TestClient, fakes: Fakes) -> None:
-    assert book(api, "12A", "12B").status_code == 201
-    again = book(api, "12A", "12B")
+def test_the_same_key_returns_the_same_booking(api: TestClient, fakes: Fakes) -> None:
+    first = book(api, "12A", "12B", key="k-1")
+
+    again = book(api, "12A", "12B", key="k-1")
+
     assert again.status_code == 201
-    assert len(fakes.reservations.held) == 2
+    assert again.json() == first.json()
+    assert again.headers["idempotent-replayed"] == "true"
+    assert len(fakes.reservations.bookings) == 1
+    assert {s.headers["idempotency-key"] for s in fakes.reservations.requests("POST")} == {"k-1"}
+
+
+def test_a_key_reused_with_another_body_is_a_422(api: TestClient, fakes: Fakes) -> None:
+    assert book(api, "12A", key="k-1").status_code == 201
+
+    response = book(api, "12B", key="k-1")
+
+    assert response.status_code == 422
+    assert response.json()["errors"][0]["field"] == "header.Idempotency-Key"
+    assert fakes.reservations.held == {("1", "12A"): "cust-1"}
+
+
+def test_a_malformed_key_is_a_422(api: TestClient, fakes: Fakes) -> None:
+    response = book(api, "12A", key="no spaces")
+
+    assert response.status_code == 422
+    assert response.json()["errors"][0]["field"] == "header.Idempotency-Key"
+    assert fakes.reservations.seen == []
 
 
 def test_a_seat_held_by_someone_else_is_a_409_listing_it(api: TestClient, fakes: Fakes) -> None:
@@ -248,10 +287,11 @@ def test_a_seat_held_by_someone_else_is_a_409_listing_it(api: TestClient, fakes:
     body = response.json()
     assert body["seats"] == ["12C"]
     assert body["type"] == "https://api.flightres.example/problems/seats-unavailable"
+    assert body["detail"] == "Nothing was booked: 12C already taken"
     assert fakes.reservations.held == {("1", "12C"): "cust-2"}
 
 
-def test_seats_not_on_the_seat_map_are_a_422_listing_them(api: TestClient) -> None:
+def test_seats_not_on_the_seat_map_are_a_422_listing_them(api: TestClient, fakes: Fakes) -> None:
     response = book(api, "12A", "99K", "30F")
 
     assert response.status_code == 422
@@ -259,6 +299,7 @@ def test_seats_not_on_the_seat_map_are_a_422_listing_them(api: TestClient) -> No
     assert body["seats"] == ["99K", "30F"]
     assert body["detail"] == "Not on the seat map of flight 1: 99K, 30F"
     assert [e["field"] for e in body["errors"]] == ["body.seats", "body.seats"]
+    assert fakes.reservations.seen == []
 
 
 def test_booking_an_unknown_flight_is_a_404(api: TestClient) -> None:
@@ -296,52 +337,114 @@ def test_a_body_that_is_not_json_is_a_400(api: TestClient) -> None:
     assert response.status_code == 400
 
 
-def test_reservations_failing_mid_booking_is_a_503_and_releases_the_seats(
-    api: TestClient, fakes: Fakes
-) -> None:
-    async def fail_12b(request: Request) -> Response | None:
-        if request.method == "PUT" and b'"12B"' in await request.body():
-            return problem(503, "redis down")
+def test_reservations_failing_is_a_503_that_keeps_no_state(api: TestClient, fakes: Fakes) -> None:
+    async def down(request: Request) -> Response | None:
+        return problem(503, "redis down")
+
+    fakes.reservations.hook = down
+
+    response = book(api, "12A", "12B", key="k-1")
+
+    assert response.status_code == 503
+    assert response.json()["detail"] == (
+        "The reservations service is unavailable, please retry later"
+    )
+    fakes.reservations.hook = None  # back: the retry with the same key books
+    assert book(api, "12A", "12B", key="k-1").status_code == 201
+    assert [s.method for s in fakes.reservations.seen] == ["POST", "POST"]
+
+
+def test_a_lost_answer_is_retried_with_the_same_key(api: TestClient, fakes: Fakes) -> None:
+    lost = {"first": True}
+
+    async def lose_the_first_answer(request: Request) -> Response | None:
+        if lost.pop("first", False):
+            await fakes.reservations.answer(request, await request.body())  # it landed...
+            await asyncio.sleep(2)  # ...and the answer never came
         return None
 
-    fakes.reservations.hook = fail_12b
+    fakes.reservations.hook = lose_the_first_answer
 
-    response = book(api, "12A", "12B", "12C")
+    response = book(api, "12A")
 
-    assert response.status_code == 503
-    assert response.json()["detail"].startswith("Nothing was booked: the reservations service")
-    assert fakes.reservations.held == {}
-    assert [s.path for s in fakes.reservations.requests("DELETE")] == [
-        "/reservations/1/12B",  # may have been applied: released to be sure (404)
-        "/reservations/1/12A",
-    ]
-    assert "12C" not in str([s.body for s in fakes.reservations.requests("PUT")])
+    assert response.status_code == 201
+    assert "idempotent-replayed" not in response.headers  # the client asked only once
+    assert len(fakes.reservations.bookings) == 1
+    first, second = fakes.reservations.requests("POST")
+    assert first.headers["idempotency-key"] == second.headers["idempotency-key"]
 
 
-def test_holds_that_cannot_be_released_at_once_are_released_later(
-    api: TestClient, fakes: Fakes
+# --- reading and cancelling bookings ------------------------------------------------------
+
+
+def test_reading_a_booking(api: TestClient, fakes: Fakes) -> None:
+    booking = fakes.reservations.booked("1", "cust-1", "12A")
+
+    response = api.get(f"/bookings/{booking['id']}")
+
+    assert response.status_code == 200
+    assert response.json() == {**booking, "flight_id": 1}
+
+
+@pytest.mark.parametrize(
+    ("booking_id", "status"),
+    [("01JE5Z8Q4W6V0G2X9R3M7T1B5K", 404), ("01je5z8q4w6v0g2x9r3m7t1b5k", 422), ("x", 422)],
+    ids=["unknown", "lower-case", "short"],
+)
+def test_a_booking_id_that_is_unknown_or_malformed(
+    api: TestClient, booking_id: str, status: int
 ) -> None:
-    outage = {"on": False}
-
-    async def die_at_12b(request: Request) -> Response | None:
-        if request.method == "PUT" and b'"12B"' in await request.body():
-            outage["on"] = True
-        return problem(503, "down") if outage["on"] else None
-
-    fakes.reservations.hook = die_at_12b
-    response = book(api, "12A", "12B")
-    assert response.status_code == 503
-    assert response.json()["detail"].endswith("seats it had reserved are being released")
-    assert fakes.reservations.held == {("1", "12A"): "cust-1"}
-
-    outage["on"] = False  # the service is back; the background retry releases 12A
-    deadline = time.monotonic() + 5
-    while fakes.reservations.held and time.monotonic() < deadline:
-        time.sleep(0.02)
-    assert fakes.reservations.held == {}
+    response = api.get(f"/bookings/{booking_id}")
+    assert response.status_code == status
+    assert response.json()["detail"]
 
 
-# --- cancel -------------------------------------------------------------------------------
+def test_a_customers_bookings_newest_first_page_by_page(api: TestClient, fakes: Fakes) -> None:
+    ids = [fakes.reservations.booked("1", "cust-1", seat)["id"] for seat in ("12A", "12B", "12C")]
+    fakes.reservations.booked("1", "cust-2", "14A")
+
+    first = api.get("/bookings?customer_id=cust-1&limit=2").json()
+    second = api.get(f"/bookings?customer_id=cust-1&limit=2&cursor={first['next_cursor']}").json()
+
+    assert [b["id"] for b in first["items"]] == ids[:0:-1]
+    assert [b["id"] for b in second["items"]] == ids[:1]
+    assert second["next_cursor"] is None
+
+
+@pytest.mark.parametrize(
+    ("query", "field"),
+    [
+        ("", "query.customer_id"),
+        ("customer_id=c&limit=0", "query.limit"),
+        ("customer_id=c&limit=101", "query.limit"),
+        ("customer_id=c&cursor=abc", "query.cursor"),
+    ],
+)
+def test_listing_bookings_validates_its_query(api: TestClient, query: str, field: str) -> None:
+    response = api.get(f"/bookings?{query}")
+    assert response.status_code == 422
+    assert response.json()["errors"][0]["field"] == field
+
+
+@pytest.mark.parametrize(
+    ("customer", "status"), [("cust-1", 204), ("cust-2", 409)], ids=["own", "another's"]
+)
+def test_cancelling_a_booking(api: TestClient, fakes: Fakes, customer: str, status: int) -> None:
+    booking = fakes.reservations.booked("1", "cust-1", "12A", "12B")
+
+    response = api.delete(f"/bookings/{booking['id']}?customer_id={customer}")
+
+    assert response.status_code == status
+    held = {("1", "12A"): "cust-1", ("1", "12B"): "cust-1"}
+    assert fakes.reservations.held == ({} if status == 204 else held)
+
+
+def test_cancelling_an_unknown_booking_is_a_404(api: TestClient) -> None:
+    response = api.delete("/bookings/01JE5Z8Q4W6V0G2X9R3M7T1B5K?customer_id=cust-1")
+    assert response.status_code == 404
+
+
+# --- cancelling a seat -------------------------------------------------------------------
 
 
 @pytest.mark.parametrize(("holder", "status"), [("cust-1", 204), (None, 404), ("cust-2", 409)])
@@ -401,10 +504,9 @@ def test_ping_needs_no_service() -> None:
         assert spec_checked(client).get("/ping").json() == {"status": "pass"}
 
 
-def test_metrics_count_requests_and_compensations(api: TestClient) -> None:
+def test_metrics_count_requests(api: TestClient) -> None:
     api.get("/flights/1/seats")
     text = api.get("/metrics").text
     assert (
         'http_requests_total{method="GET",route="/flights/{flight_id}/seats",status="200"}' in text
     )
-    assert "booking_compensation_pending 0.0" in text

@@ -19,9 +19,12 @@ from api.clients.http import AiohttpTransport, ClientConfig, Reply, TransportFai
 from api.clients.reservations import ReservationsClient
 from api.ports import (
     BadUpstreamResponse,
+    Booking,
+    BookingNotFound,
     FlightNotFound,
+    NotYourBooking,
     Released,
-    Reserved,
+    SeatsUnavailable,
     UpstreamRejected,
     UpstreamUnavailable,
 )
@@ -54,8 +57,8 @@ def answer(
     return Canned(status, body, headers or {})
 
 
-NOT_CONNECTED = TransportFailure("unreachable (connection failed)", sent=False)
-LOST = TransportFailure("no answer within 3s", sent=True)  # it may have landed
+NOT_CONNECTED = TransportFailure("unreachable (connection failed)")
+LOST = TransportFailure("no answer within 3s")  # it may have landed
 Step = Canned | TransportFailure
 
 
@@ -159,32 +162,123 @@ def test_health_probes_are_never_retried() -> None:
 # --- reservations -------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize(
-    ("status", "outcome"),
-    [(201, Reserved.NEWLY), (200, Reserved.ALREADY), (409, Reserved.TAKEN)],
+BOOKING_ID = "01JE5Z8Q4W6V0G2X9R3M7T1B5K"
+BOOKING_DOCUMENT = {
+    "id": BOOKING_ID,
+    "flight_id": "5",
+    "customer_id": "cust-42",
+    "seats": ["12C", "12D"],
+    "status": "confirmed",
+    "created_at": "2026-12-03T12:00:00.123Z",
+}
+BOOKING = Booking(
+    BOOKING_ID, 5, "cust-42", ("12C", "12D"), "confirmed", "2026-12-03T12:00:00.123Z"
 )
-def test_reserve_outcomes(status: int, outcome: Reserved) -> None:
-    script = Script(answer(status, json_body={}))
-    assert run(lambda: reservations(script).reserve(5, "12C", "cust-42")) is outcome
+
+
+def booking_of(script: Script) -> Any:
+    return reservations(script).book(5, "cust-42", ("12C", "12D"), "key-1")
+
+
+@pytest.mark.parametrize(("status", "replayed"), [(201, False), (200, True)])
+def test_a_booking_is_one_post_with_its_key(status: int, replayed: bool) -> None:
+    script = Script(answer(status, json_body=BOOKING_DOCUMENT))
+
+    booked = run(lambda: booking_of(script))
+
+    assert (booked.booking, booked.replayed) == (BOOKING, replayed)
     request = script.requests[0]
-    assert (request.method, request.path) == ("PUT", "/reservations")
-    assert request.headers["Content-Type"] == "application/json"
+    assert (request.method, request.path) == ("POST", "/bookings")
+    assert request.headers["Idempotency-Key"] == "key-1"
     assert request.body is not None
     assert json.loads(request.body) == {
         "flight_id": "5",
-        "seat_num": "12C",
         "customer_id": "cust-42",
+        "seats": ["12C", "12D"],
     }
 
 
-def test_a_200_after_a_timed_out_put_may_be_our_own_reservation() -> None:
-    script = Script(LOST, answer(200, json_body={}))
-    assert run(lambda: reservations(script).reserve(5, "12C", "c")) is Reserved.AFTER_RETRY
+def test_a_booking_whose_answer_was_lost_is_sent_again_with_the_same_key() -> None:
+    script = Script(LOST, answer(200, json_body=BOOKING_DOCUMENT))
+
+    assert run(lambda: booking_of(script)).booking == BOOKING
+
+    assert [r.headers["Idempotency-Key"] for r in script.requests] == ["key-1", "key-1"]
 
 
-def test_a_200_after_a_put_that_never_connected_is_a_plain_200() -> None:
-    script = Script(NOT_CONNECTED, answer(200, json_body={}))
-    assert run(lambda: reservations(script).reserve(5, "12C", "c")) is Reserved.ALREADY
+def test_held_seats_are_a_seats_unavailable_listing_them() -> None:
+    script = Script(problem(409, seats=["12D"]))
+    with pytest.raises(SeatsUnavailable) as refused:
+        run(lambda: booking_of(script))
+    assert refused.value.seats == ["12D"]
+
+
+def test_a_key_used_for_another_booking_is_passed_on() -> None:
+    error = {"field": "header.Idempotency-Key", "message": "used for another booking"}
+    script = Script(problem(422, detail="Idempotency-Key reused", errors=[error]))
+    with pytest.raises(UpstreamRejected) as rejected:
+        run(lambda: booking_of(script))
+    assert rejected.value.problem["errors"] == [error]
+
+
+@pytest.mark.parametrize(
+    "response",
+    [
+        problem(409),
+        answer(201, json_body={**BOOKING_DOCUMENT, "flight_id": 5}),
+        answer(201, json_body={**BOOKING_DOCUMENT, "seats": "12C"}),
+        answer(201, text="<html>"),
+    ],
+    ids=["409-without-seats", "int-flight", "seats-not-a-list", "not-json"],
+)
+def test_a_booking_answer_outside_the_contract_is_a_bad_response(response: Canned) -> None:
+    with pytest.raises(BadUpstreamResponse):
+        run(lambda: booking_of(Script(response)))
+
+
+def test_reading_a_booking() -> None:
+    script = Script(answer(200, json_body=BOOKING_DOCUMENT), problem(404))
+    client = reservations(script)
+
+    assert run(lambda: client.booking(BOOKING_ID)) == BOOKING
+    with pytest.raises(BookingNotFound):
+        run(lambda: client.booking(BOOKING_ID))
+    assert script.requests[0].path == f"/bookings/{BOOKING_ID}"
+
+
+def test_a_customers_bookings_page_by_page() -> None:
+    cancelled = {**BOOKING_DOCUMENT, "status": "cancelled", "cancelled_at": "2026-12-03T13:00:00Z"}
+    page = {"items": [cancelled], "next_cursor": BOOKING_ID}
+    script = Script(answer(200, json_body=page))
+
+    found = run(lambda: reservations(script).bookings("cust-42", 1, "01JE5Z8Q4W6V0G2X9R3M7T1B5Z"))
+
+    assert found.next_cursor == BOOKING_ID
+    assert [(b.status, b.cancelled_at) for b in found.items] == [
+        ("cancelled", "2026-12-03T13:00:00Z")
+    ]
+    assert script.requests[0].query == (
+        "customer_id=cust-42&limit=1&cursor=01JE5Z8Q4W6V0G2X9R3M7T1B5Z"
+    )
+
+
+@pytest.mark.parametrize(
+    ("response", "error"),
+    [(problem(404), BookingNotFound), (problem(409), NotYourBooking)],
+)
+def test_cancelling_a_booking(response: Canned, error: type[Exception]) -> None:
+    script = Script(answer(204), response)
+    client = reservations(script)
+
+    run(lambda: client.cancel(BOOKING_ID, "cust-42"))
+    with pytest.raises(error):
+        run(lambda: client.cancel(BOOKING_ID, "cust-42"))
+    request = script.requests[0]
+    assert (request.method, request.path, request.query) == (
+        "DELETE",
+        f"/bookings/{BOOKING_ID}",
+        "customer_id=cust-42",
+    )
 
 
 @pytest.mark.parametrize(
@@ -214,8 +308,8 @@ def test_holders_that_are_not_a_seat_map_are_a_bad_response(response: Canned) ->
 
 
 def test_an_undocumented_status_is_a_bad_response() -> None:
-    with pytest.raises(BadUpstreamResponse, match="PUT /reservations answered 422"):
-        run(lambda: reservations(Script(problem(422))).reserve(1, "1A", "c"))
+    with pytest.raises(BadUpstreamResponse, match="GET /bookings/X answered 401"):
+        run(lambda: reservations(Script(problem(401))).booking("X"))
 
 
 # --- request ids --------------------------------------------------------------------------
@@ -541,7 +635,7 @@ def test_a_redirect_is_an_answer_not_followed() -> None:
     assert len(upstream.requests) == 1
 
 
-def test_a_refused_connection_was_certainly_not_sent() -> None:
+def test_a_refused_connection_is_named() -> None:
     async def call() -> None:
         with refusing() as nowhere:
             transport = AiohttpTransport(nowhere, CONFIG)
@@ -550,12 +644,11 @@ def test_a_refused_connection_was_certainly_not_sent() -> None:
             finally:
                 await transport.aclose()
 
-    with pytest.raises(TransportFailure, match="unreachable") as failure:
+    with pytest.raises(TransportFailure, match="unreachable"):
         run(call)
-    assert failure.value.sent is False
 
 
-def test_no_answer_in_time_may_have_been_sent_and_names_the_timeout() -> None:
+def test_no_answer_in_time_names_the_timeout() -> None:
     async def call() -> None:
         async def hang(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
             await reader.readuntil(b"\r\n\r\n")
@@ -571,24 +664,24 @@ def test_no_answer_in_time_may_have_been_sent_and_names_the_timeout() -> None:
             await transport.aclose()
             server.close()
 
-    with pytest.raises(TransportFailure, match=r"no answer within 0.2s") as failure:
+    with pytest.raises(TransportFailure, match=r"no answer within 0.2s"):
         run(call)
-    assert failure.value.sent is True
 
 
-def test_a_dropped_put_is_attempted_once_per_retry_and_a_200_after_it_is_uncertain() -> None:
+def test_a_dropped_delete_is_attempted_once_per_retry() -> None:
     # aiohttp would resend an idempotent request on its own when the connection breaks,
-    # hiding an attempt that may have landed; the saga must see every one (ADR 0007).
-    answers: list[bytes | None] = [None, http_answer(200)]
+    # doubling the attempts, and with them the worst-case wait, behind ServiceClient's back.
+    answers: list[bytes | None] = [None, None, http_answer(204)]
     upstream = Upstream(lambda _: answers.pop(0))
 
-    async def reserve() -> Reserved:
+    async def release() -> Released:
         async with upstream.serving() as url:
             client = ReservationsClient(url, ClientConfig(retries=1, retry_backoff=0.001))
             try:
-                return await client.reserve(5, "12C", "c")
+                return await client.release(5, "12C", "c")
             finally:
                 await client.aclose()
 
-    assert run(reserve) is Reserved.AFTER_RETRY
+    with pytest.raises(UpstreamUnavailable):
+        run(release)
     assert len(upstream.requests) == 2

@@ -317,8 +317,47 @@ def test_a_trailing_slash_is_not_redirected(api: TestClient, method: str, path: 
     assert response.status_code == 404
 
 
-@pytest.mark.parametrize(("method", "path"), [("GET", "/bookings/1"), ("PUT", "/bookings")])
+@pytest.mark.parametrize(("method", "path"), [("GET", "/bookings/1/12A/x"), ("PUT", "/bookings")])
 def test_router_problems_have_a_detail(api: TestClient, method: str, path: str) -> None:
     response = api.request(method, path)
     assert response.status_code in (404, 405)
     assert_problem(response.status_code, response.headers["content-type"], response.content)
+
+
+# --- bookings: every refusal is a problem with a detail, and changes nothing ---------------
+
+BOOKING_ID = "01JE5Z8Q4W6V0G2X9R3M7T1B5K"
+
+
+@pytest.mark.parametrize(
+    ("method", "target", "body", "status"),
+    [
+        ("GET", f"/bookings/{BOOKING_ID}", None, 404),
+        ("DELETE", f"/bookings/{BOOKING_ID}?customer_id=cust-1", None, 404),
+        ("GET", "/bookings/01JE5Z8Q4W6V0G2X9R3M7T1B5", None, 422),  # 25 characters
+        ("GET", "/bookings/01JE5Z8Q4W6V0G2X9R3M7T1B5U", None, 422),  # U is not Crockford's
+        ("POST", "/bookings", {**VALID, "seats": [f"{row}A" for row in range(7, 17)]}, 422),
+        ("POST", "/bookings", {**VALID, "seats": ["12A", "12B", "12A"]}, 422),
+        ("GET", "/bookings?customer_id=cust-1&cursor=%00", None, 422),
+    ],
+    ids=["unknown", "cancel-unknown", "short", "not-crockford", "ten", "duplicate", "nul"],
+)
+def test_bad_booking_requests_are_problems(
+    api: TestClient, method: str, target: str, body: dict[str, Any] | None, status: int
+) -> None:
+    response = api.request(method, target, json=body)
+    assert response.status_code == status, response.text
+    assert_problem(status, response.headers["content-type"], response.content)
+    assert held_seats(api) == []
+
+
+def test_a_key_reused_for_another_booking_is_a_422_and_books_nothing(api: TestClient) -> None:
+    key = {"Idempotency-Key": "fuzz-1"}
+    assert api.post("/bookings", json=VALID, headers=key).status_code == 201
+
+    response = api.post("/bookings", json={**VALID, "seats": ["12B"]}, headers=key)
+
+    assert response.status_code == 422, response.text
+    assert_problem(422, response.headers["content-type"], response.content)
+    assert fields(response.content) == ["header.Idempotency-Key"]
+    assert held_seats(api) == ["12A"]

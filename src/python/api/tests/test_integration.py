@@ -73,10 +73,13 @@ def test_a_booking_session(api: TestClient) -> None:
     assert all(seats.values())
 
     booking = {"flight_id": flight_id, "customer_id": "cust-1", "seats": ["12A", "12B"]}
-    booked = api.post("/bookings", json=booking)
+    key = {"Idempotency-Key": "session-1"}
+    booked = api.post("/bookings", json=booking, headers=key)
     assert booked.status_code == 201
     assert booked.json()["seats"] == ["12A", "12B"]
-    assert api.post("/bookings", json=booking).status_code == 201  # a retry is safe
+    again = api.post("/bookings", json=booking, headers=key)  # a retry is safe
+    assert (again.status_code, again.json()) == (201, booked.json())
+    assert again.headers["Idempotent-Replayed"] == "true"
 
     taken = api.post(
         "/bookings", json={"flight_id": flight_id, "customer_id": "cust-2", "seats": ["12C", "12B"]}
@@ -91,6 +94,15 @@ def test_a_booking_session(api: TestClient) -> None:
     assert api.delete(f"/bookings/{flight_id}/12A?customer_id=cust-1").status_code == 204
     assert api.delete(f"/bookings/{flight_id}/12A?customer_id=cust-1").status_code == 404
     assert available(api, flight_id)["12A"] is True
+
+    location = booked.headers["Location"]
+    assert api.get(location).json()["seats"] == ["12B"]  # 12A left the booking
+    mine = api.get("/bookings?customer_id=cust-1").json()
+    assert [b["id"] for b in mine["items"]] == [booked.json()["id"]]
+    assert api.delete(f"{location}?customer_id=cust-2").status_code == 409
+    assert api.delete(f"{location}?customer_id=cust-1").status_code == 204
+    assert api.get(location).json()["status"] == "cancelled"
+    assert all(available(api, flight_id).values())
 
 
 def test_seats_not_on_the_real_seat_map_are_refused(api: TestClient) -> None:

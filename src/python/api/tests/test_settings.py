@@ -17,7 +17,6 @@ def _clean_environment(monkeypatch: pytest.MonkeyPatch) -> None:
         "UPSTREAM_CONNECT_TIMEOUT",
         "UPSTREAM_READ_TIMEOUT",
         "UPSTREAM_RETRIES",
-        "COMPENSATION_ATTEMPTS",
         "SEAT_MAP_MAX_AGE",
         "LOG_LEVEL",
     ):
@@ -39,13 +38,11 @@ def test_overrides(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("PORT", "9000")
     monkeypatch.setenv("UPSTREAM_READ_TIMEOUT", "1.5")
     monkeypatch.setenv("UPSTREAM_RETRIES", "0")
-    monkeypatch.setenv("COMPENSATION_ATTEMPTS", "3")
     monkeypatch.setenv("SEAT_MAP_MAX_AGE", "0")
     settings = Settings.from_env()
     assert settings.port == 9000
     assert settings.upstream.read_timeout == 1.5
     assert settings.upstream.retries == 0
-    assert settings.compensation.attempts == 3
     assert settings.seat_map_max_age == 0
 
 

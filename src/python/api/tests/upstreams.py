@@ -110,24 +110,56 @@ class FakeFlights(Upstream):
 
 
 class FakeReservationsService(Upstream):
+    """Bookings all-or-nothing, keys replaying their booking, ids in creation order."""
+
     def reset(self) -> None:
         super().reset()
         self.held: dict[tuple[str, str], str] = {}
+        self.bookings: dict[str, dict[str, Any]] = {}
+        self.keys: dict[tuple[str, str], str] = {}  # (customer, key) -> booking id
+
+    def booked(self, flight_id: str, customer_id: str, *seats: str) -> dict[str, Any]:
+        """Make a booking as the service would, and return its document."""
+        booking_id = f"01JE5Z8Q4W6V0G2X9R3M7T{len(self.bookings):04d}"
+        booking = {
+            "id": booking_id,
+            "flight_id": flight_id,
+            "customer_id": customer_id,
+            "seats": list(seats),
+            "status": "confirmed",
+            "created_at": "2026-12-03T12:00:00.123Z",
+        }
+        self.bookings[booking_id] = booking
+        self.held.update({(flight_id, seat): customer_id for seat in seats})
+        return booking
 
     async def answer(self, request: Request, body: bytes) -> Response:
-        path, method = request.url.path, request.method
-        if path == "/reservations" and method == "PUT":
-            fields = json.loads(body)
-            key = (fields["flight_id"], fields["seat_num"])
-            holder = self.held.get(key)
-            if holder is None:
-                self.held[key] = fields["customer_id"]
-                return JSONResponse(fields, 201)
-            if holder == fields["customer_id"]:
-                return JSONResponse(fields, 200)
-            return problem(409, "held by another customer")
+        path, method, query = request.url.path, request.method, request.query_params
+        if path == "/bookings" and method == "POST":
+            return self._book(json.loads(body), request.headers["idempotency-key"])
+        if path == "/bookings" and method == "GET":
+            mine = [b for b in self.bookings.values() if b["customer_id"] == query["customer_id"]]
+            mine.sort(key=lambda b: str(b["id"]), reverse=True)
+            if "cursor" in query:
+                mine = [b for b in mine if b["id"] < query["cursor"]]
+            limit = int(query["limit"])
+            next_cursor = mine[limit - 1]["id"] if len(mine) > limit else None
+            return JSONResponse({"items": mine[:limit], "next_cursor": next_cursor})
+        match = re.fullmatch(r"/bookings/([^/]+)", path)
+        if match:
+            booking = self.bookings.get(match[1])
+            if booking is None:
+                return problem(404, "no such booking")
+            if method == "GET":
+                return JSONResponse(booking)
+            if booking["customer_id"] != query["customer_id"]:
+                return problem(409, "another customer's booking")
+            for seat in booking["seats"]:
+                self.held.pop((booking["flight_id"], seat), None)
+            booking.update(status="cancelled", cancelled_at="2026-12-03T13:00:00.000Z")
+            return Response(status_code=204)
         if path == "/reservations" and method == "GET":
-            flight_id = request.query_params["flight_id"]
+            flight_id = query["flight_id"]
             return JSONResponse({s: c for (f, s), c in self.held.items() if f == flight_id})
         match = re.fullmatch(r"/reservations/([^/]+)/([^/]+)", path)
         if match and method == "DELETE":
@@ -135,8 +167,24 @@ class FakeReservationsService(Upstream):
             holder = self.held.get(key)
             if holder is None:
                 return problem(404, "nobody holds the seat")
-            if holder != request.query_params["customer_id"]:
+            if holder != query["customer_id"]:
                 return problem(409, "held by another customer")
             del self.held[key]
             return Response(status_code=204)
         return problem(404)
+
+    def _book(self, fields: dict[str, Any], key: str) -> Response:
+        flight_id, customer_id, seats = fields["flight_id"], fields["customer_id"], fields["seats"]
+        earlier = self.keys.get((customer_id, key))
+        if earlier is not None:
+            booking = self.bookings[earlier]
+            if (booking["flight_id"], booking["seats"]) != (flight_id, seats):
+                error = {"field": "header.Idempotency-Key", "message": "used for another booking"}
+                return problem(422, "Idempotency-Key reused", errors=[error])
+            return JSONResponse(booking, 200, {"Location": f"/bookings/{earlier}"})
+        taken = [seat for seat in seats if (flight_id, seat) in self.held]
+        if taken:
+            return problem(409, f"Nothing was booked: {', '.join(taken)} held", seats=taken)
+        booking = self.booked(flight_id, customer_id, *seats)
+        self.keys[customer_id, key] = booking["id"]
+        return JSONResponse(booking, 201, {"Location": f"/bookings/{booking['id']}"})
