@@ -3,6 +3,12 @@
 A seat is held by at most one customer. Reserving a free seat takes it; reserving a seat the
 same customer already holds is a safe retry; a seat someone else holds is taken. Only the
 holder may release a seat. Every change is recorded as an event.
+
+A booking is 1-9 seats of one flight for one customer, taken all or nothing, so a booking
+never half-succeeds and nothing has to be undone. Every held seat belongs to one booking
+(reserving a single seat books it alone), and only the booking's customer may cancel it.
+A client may send an idempotency key with a booking, so that retrying after a lost answer
+returns the booking made the first time instead of booking again or failing.
 """
 
 from __future__ import annotations
@@ -19,9 +25,18 @@ from enum import Enum, StrEnum
 SEAT_PATTERN = r"[1-9][0-9]?[A-K]"
 # Ids end up in Redis keys, log lines and URLs: a bounded set with no separators or spaces.
 ID_PATTERN = r"[A-Za-z0-9_-]{1,64}"
+# A ULID (Crockford base32, upper case): the time it was made, then 80 random bits.
+BOOKING_ID_PATTERN = r"[0-9A-HJKMNP-TV-Z]{26}"
+# Enough for a UUID, a base64 token or a client's own "order-123:attempt"; ends up in a
+# Redis key after the customer id, which has no ":", so keys of two customers never clash.
+IDEMPOTENCY_KEY_PATTERN = r"[A-Za-z0-9+/=_.:-]{1,128}"
+IDEMPOTENCY_KEY = "Idempotency-Key"  # the header it comes in, and what errors call it
+MAX_SEATS_PER_BOOKING = 9
 
 _is_seat = re.compile(SEAT_PATTERN).fullmatch
 _is_id = re.compile(ID_PATTERN).fullmatch
+_is_booking_id = re.compile(BOOKING_ID_PATTERN).fullmatch
+_is_idempotency_key = re.compile(IDEMPOTENCY_KEY_PATTERN).fullmatch
 
 
 @dataclass(frozen=True)
@@ -56,8 +71,53 @@ def check_seat(field: str, value: object, errors: list[FieldError]) -> str:
     return value
 
 
+def check_seats(field: str, value: object, errors: list[FieldError]) -> tuple[str, ...]:
+    """1-9 seat numbers, none twice; each bad one is named by its index (``seats.1``)."""
+    if not isinstance(value, list):
+        errors.append(FieldError(field, _missing_or_type(value, "an array of seat numbers")))
+        return ()
+    if not 1 <= len(value) <= MAX_SEATS_PER_BOOKING:
+        errors.append(FieldError(field, f"must list 1 to {MAX_SEATS_PER_BOOKING} seats"))
+    seats = tuple(check_seat(f"{field}.{i}", seat, errors) for i, seat in enumerate(value))
+    first_index: dict[str, int] = {}
+    for index, seat in enumerate(seats):
+        first = first_index.setdefault(seat, index)
+        if seat and first != index:
+            errors.append(FieldError(f"{field}.{index}", f"repeats {field}.{first}"))
+    return seats
+
+
+def check_booking_id(field: str, value: str, errors: list[FieldError]) -> str:
+    if not _is_booking_id(value):
+        errors.append(
+            FieldError(field, "must be a booking id: 26 characters from 0-9 and A-Z but I L O U")
+        )
+    return value
+
+
+def check_cursor(field: str, value: str, errors: list[FieldError]) -> str:
+    """A page's ``next_cursor``: opaque to clients, the last booking id of the page here."""
+    if not _is_booking_id(value):
+        errors.append(FieldError(field, "must be a next_cursor from an earlier page"))
+    return value
+
+
+def check_idempotency_key(field: str, value: str, errors: list[FieldError]) -> str:
+    if not _is_idempotency_key(value):
+        errors.append(
+            FieldError(field, "must be 1-128 characters from A-Z, a-z, 0-9 and + / = _ . : -")
+        )
+    return value
+
+
 def _missing_or_type(value: object, expected: str) -> str:
     return "is required" if value is None else f"must be {expected}"
+
+
+def _unknown(fields: Mapping[str, object], known: frozenset[str]) -> list[FieldError]:
+    """Unknown fields are refused rather than ignored: a misspelt ``seat_number`` must not
+    turn into "seat_num is required" for a client that thinks it sent one."""
+    return [FieldError(name, "is not a known field") for name in fields if name not in known]
 
 
 @dataclass(frozen=True)
@@ -70,13 +130,8 @@ class Reservation:
 
     @classmethod
     def parse(cls, fields: Mapping[str, object]) -> Reservation:
-        """Validate raw input, reporting every bad, missing or unknown field at once.
-
-        Unknown fields are refused rather than ignored: a misspelt ``seat_number`` must not
-        turn into "seat_num is required" for a client that thinks it sent one."""
-        errors = [
-            FieldError(name, "is not a known field") for name in fields if name not in _FIELDS
-        ]
+        """Validate raw input, reporting every bad, missing or unknown field at once."""
+        errors = _unknown(fields, _FIELDS)
         reservation = cls(
             check_id("flight_id", fields.get("flight_id"), errors),
             check_seat("seat_num", fields.get("seat_num"), errors),
@@ -104,6 +159,92 @@ class Released(Enum):
     RELEASED = "released"  # the customer held it and it is free now
     NOT_HELD = "not_held"  # nobody held it
     HELD_BY_OTHER = "held_by_other"  # another customer holds it: nothing changed
+
+
+@dataclass(frozen=True)
+class BookingRequest:
+    """A customer asking for seats of one flight, maybe with the client's idempotency key."""
+
+    flight_id: str
+    customer_id: str
+    seats: tuple[str, ...]
+    idempotency_key: str | None = None
+
+    @classmethod
+    def parse(
+        cls, fields: Mapping[str, object], idempotency_key: str | None = None
+    ) -> BookingRequest:
+        """Validate the body's fields and the key, reporting every bad, missing or unknown
+        one at once."""
+        errors = _unknown(fields, _BOOKING_FIELDS)
+        request = cls(
+            check_id("flight_id", fields.get("flight_id"), errors),
+            check_id("customer_id", fields.get("customer_id"), errors),
+            check_seats("seats", fields.get("seats"), errors),
+            None
+            if idempotency_key is None
+            else check_idempotency_key(IDEMPOTENCY_KEY, idempotency_key, errors),
+        )
+        if errors:
+            raise InvalidInput(errors)
+        return request
+
+
+_BOOKING_FIELDS = frozenset(("flight_id", "customer_id", "seats"))
+
+
+class BookingStatus(StrEnum):
+    CONFIRMED = "confirmed"
+    CANCELLED = "cancelled"
+
+
+@dataclass(frozen=True)
+class Booking:
+    """A booking as it is now. ``seats``: those it holds while confirmed, those it held when
+    it was cancelled. Times are ISO 8601 UTC from Redis' clock, see ``utc_time``."""
+
+    id: str
+    flight_id: str
+    customer_id: str
+    seats: tuple[str, ...]
+    status: BookingStatus
+    created_at: str
+    cancelled_at: str | None = None
+
+
+@dataclass(frozen=True)
+class Booked:
+    """The seats were all free and are now the booking's; or, ``replayed``, the customer made
+    this very request with this key before and nothing was done (the booking as it is now)."""
+
+    booking: Booking
+    replayed: bool = False
+
+
+@dataclass(frozen=True)
+class SeatsHeld:
+    """Nothing was booked: these requested seats are held, by anyone (this customer too, in
+    another booking)."""
+
+    seats: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class KeyReused:
+    """Nothing was booked: the customer used this idempotency key for a different request."""
+
+
+# What booking seats did; each outcome carries what the client is told.
+BookingOutcome = Booked | SeatsHeld | KeyReused
+
+
+class Cancelled(Enum):
+    """What cancelling a booking did."""
+
+    NEWLY = "cancelled"  # its seats are free now
+    ALREADY = "already_cancelled"  # nothing changed: a retry after a lost answer is safe
+    NOT_FOUND = "not_found"
+    OTHER_CUSTOMER = "other_customer"  # it is another customer's: nothing changed
 
 
 class EventType(StrEnum):
@@ -142,8 +283,12 @@ def check_event_id(field: str, value: str, errors: list[FieldError]) -> str:
 
 def time_of(event_id: str) -> str:
     """When the event happened: its id's milliseconds, stamped by Redis' clock when the
-    event was appended, as ISO 8601 UTC (e.g. "2026-11-27T11:00:00.123Z")."""
-    milliseconds = int(event_id.partition("-")[0])
+    event was appended."""
+    return utc_time(int(event_id.partition("-")[0]))
+
+
+def utc_time(milliseconds: int) -> str:
+    """Milliseconds since the epoch as ISO 8601 UTC, e.g. "2026-11-27T11:00:00.123Z"."""
     moment = datetime.fromtimestamp(milliseconds // 1000, UTC)
     return f"{moment:%Y-%m-%dT%H:%M:%S}.{milliseconds % 1000:03d}Z"
 
@@ -155,13 +300,27 @@ def is_last_possible_event_id(event_id: str) -> bool:
 
 MAX_EVENTS_PER_PAGE = 1000
 DEFAULT_EVENTS_PER_PAGE = 100
+MAX_BOOKINGS_PER_PAGE = 100
+DEFAULT_BOOKINGS_PER_PAGE = 20
 _COUNT = re.compile(r"[0-9]{1,4}")  # ASCII only: str.isdigit() also takes "²", which int() refuses
 
 
 def check_count(field: str, value: str | None, errors: list[FieldError]) -> int:
+    """How many events a page holds."""
+    return _page_size(field, value, errors, DEFAULT_EVENTS_PER_PAGE, MAX_EVENTS_PER_PAGE)
+
+
+def check_limit(field: str, value: str | None, errors: list[FieldError]) -> int:
+    """How many bookings a page holds."""
+    return _page_size(field, value, errors, DEFAULT_BOOKINGS_PER_PAGE, MAX_BOOKINGS_PER_PAGE)
+
+
+def _page_size(
+    field: str, value: str | None, errors: list[FieldError], default: int, maximum: int
+) -> int:
     if value is None:
-        return DEFAULT_EVENTS_PER_PAGE
-    if not _COUNT.fullmatch(value) or not 1 <= int(value) <= MAX_EVENTS_PER_PAGE:
-        errors.append(FieldError(field, f"must be an integer from 1 to {MAX_EVENTS_PER_PAGE}"))
-        return DEFAULT_EVENTS_PER_PAGE
+        return default
+    if not _COUNT.fullmatch(value) or not 1 <= int(value) <= maximum:
+        errors.append(FieldError(field, f"must be an integer from 1 to {maximum}"))
+        return default
     return int(value)

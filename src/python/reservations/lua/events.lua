@@ -1,15 +1,21 @@
--- Shared by reserve.lua and release.lua (prepended to each): the deadline fence, and
+-- Shared by every script (prepended to each): Redis' clock, the deadline fence, and
 -- appending one event to the log.
---
+
+-- Redis' clock, in milliseconds since the epoch.
+local function now_ms()
+  local now = redis.call('TIME')
+  return tonumber(now[1]) * 1000 + math.floor(tonumber(now[2]) / 1000)
+end
+
+-- The deadline fence:
 -- A command can reach Redis after the service has given up waiting for it (packets held in
 -- a kernel or network queue while a partition lasts, or a stalled Redis). By then the
--- service has answered 503 and the API layer may already have undone the step; running it
--- late would, for example, hold a seat for a booking that failed. So each command carries
--- the service's deadline (ms since the epoch) and changes nothing once Redis' clock is past
--- it. ARGV[5] is that deadline in both scripts.
+-- service has answered 503 and the client has moved on; running the command late would, for
+-- example, hold seats for a booking the client was told had failed. So each command that
+-- changes something carries the service's deadline (ms since the epoch, its last ARGV) and
+-- changes nothing once Redis' clock is past it.
 local function past_deadline(deadline)
-  local now = redis.call('TIME')
-  return tonumber(now[1]) * 1000 + math.floor(tonumber(now[2]) / 1000) > tonumber(deadline)
+  return now_ms() > tonumber(deadline)
 end
 
 -- Appending an event:

@@ -1,16 +1,22 @@
-"""Unit tests of the domain rules: what counts as a seat number, an id, a cursor, a count."""
+"""Unit tests of the domain rules: what counts as a seat number, an id, a booking request, a
+cursor, a count."""
 
 from __future__ import annotations
 
 import pytest
 
 from reservations.model import (
+    DEFAULT_BOOKINGS_PER_PAGE,
     DEFAULT_EVENTS_PER_PAGE,
+    BookingRequest,
     FieldError,
     InvalidInput,
     Reservation,
+    check_booking_id,
     check_count,
+    check_cursor,
     check_event_id,
+    check_limit,
     is_last_possible_event_id,
     time_of,
 )
@@ -65,6 +71,106 @@ def test_every_bad_missing_or_unknown_field_is_reported_at_once() -> None:
         FieldError("seat_num", "is required"),
         FieldError("customer_id", "is required"),
     ]
+
+
+def booking_errors(seats: object, key: str | None = None) -> list[FieldError]:
+    with pytest.raises(InvalidInput) as raised:
+        BookingRequest.parse({"flight_id": "FL1", "customer_id": "c1", "seats": seats}, key)
+    return raised.value.errors
+
+
+def test_a_booking_request_keeps_its_seats_in_order_and_its_key() -> None:
+    fields = {"flight_id": "FL1", "customer_id": "c1", "seats": ["12C", "1A"]}
+    assert BookingRequest.parse(fields, "k-1") == BookingRequest("FL1", "c1", ("12C", "1A"), "k-1")
+    assert BookingRequest.parse(fields).idempotency_key is None
+
+
+@pytest.mark.parametrize(
+    ("seats", "errors"),
+    [
+        (None, [FieldError("seats", "is required")]),
+        ("1A", [FieldError("seats", "must be an array of seat numbers")]),
+        ([], [FieldError("seats", "must list 1 to 9 seats")]),
+        ([f"{row}A" for row in range(1, 11)], [FieldError("seats", "must list 1 to 9 seats")]),
+        (
+            ["1A", "1Z", 7],
+            [
+                FieldError("seats.1", "must be a row 1-99 followed by a letter A-K, e.g. 12C"),
+                FieldError("seats.2", "must be a string"),
+            ],
+        ),
+        (
+            ["1A", "2B", "1A", "2B", "1A"],
+            [
+                FieldError("seats.2", "repeats seats.0"),
+                FieldError("seats.3", "repeats seats.1"),
+                FieldError("seats.4", "repeats seats.0"),
+            ],
+        ),
+    ],
+)
+def test_a_booking_needs_1_to_9_distinct_seats(seats: object, errors: list[FieldError]) -> None:
+    assert booking_errors(seats) == errors
+
+
+def test_every_bad_booking_field_and_the_key_are_reported_at_once() -> None:
+    with pytest.raises(InvalidInput) as raised:
+        BookingRequest.parse({"flight": "FL1", "customer_id": 7, "seats": ["1A", "1A"]}, "a b")
+    assert [e.field for e in raised.value.errors] == [
+        "flight",
+        "flight_id",
+        "customer_id",
+        "seats.1",
+        "Idempotency-Key",
+    ]
+
+
+@pytest.mark.parametrize(
+    "key", ["k", "x" * 128, "9f1c2e4a-7b3d-4c6e-8a90-1b2c3d4e5f60", "dGVzdA+/=", "order-1:try.2_"]
+)
+def test_idempotency_keys_of_1_to_128_token_characters(key: str) -> None:
+    fields = {"flight_id": "FL1", "customer_id": "c1", "seats": ["1A"]}
+    assert BookingRequest.parse(fields, key).idempotency_key == key
+
+
+@pytest.mark.parametrize("key", ["", "x" * 129, "a b", "a;b", "é", "a\n", "\uff21"])
+def test_other_idempotency_keys_are_refused(key: str) -> None:
+    assert [e.field for e in booking_errors(["1A"], key)] == ["Idempotency-Key"]
+
+
+@pytest.mark.parametrize(
+    ("value", "valid"),
+    [
+        ("01KBHZ6Q2TQ5ZPE3M8B1V0C9XW", True),
+        ("7ZZZZZZZZZZZZZZZZZZZZZZZZZ", True),
+        ("01kbhz6q2tq5zpe3m8b1v0c9xw", False),  # lower case: not what this service issues
+        ("01KBHZ6Q2TQ5ZPE3M8B1V0C9X", False),
+        ("01KBHZ6Q2TQ5ZPE3M8B1V0C9XWX", False),
+        *[(f"01KBHZ6Q2TQ5ZPE3M8B1V0C9X{letter}", False) for letter in "ILOU"],
+        ("", False),
+    ],
+)
+def test_booking_ids_and_cursors_are_ulids(value: str, valid: bool) -> None:
+    errors: list[FieldError] = []
+    assert check_booking_id("booking_id", value, errors) == value
+    assert check_cursor("cursor", value, errors) == value
+    assert [e.field for e in errors] == ([] if valid else ["booking_id", "cursor"])
+
+
+@pytest.mark.parametrize(
+    ("raw", "limit"), [(None, DEFAULT_BOOKINGS_PER_PAGE), ("1", 1), ("100", 100)]
+)
+def test_booking_page_limits_from_1_to_100(raw: str | None, limit: int) -> None:
+    errors: list[FieldError] = []
+    assert check_limit("limit", raw, errors) == limit
+    assert errors == []
+
+
+@pytest.mark.parametrize("raw", ["0", "101", "-1", "", "ten", "²"])
+def test_other_limits_are_refused(raw: str) -> None:
+    errors: list[FieldError] = []
+    check_limit("limit", raw, errors)
+    assert errors == [FieldError("limit", "must be an integer from 1 to 100")]
 
 
 @pytest.mark.parametrize(

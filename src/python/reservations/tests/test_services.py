@@ -5,7 +5,15 @@ from __future__ import annotations
 import pytest
 
 from reservations import services
-from reservations.model import EventType, InvalidInput, Released, Reserved
+from reservations.model import (
+    Booked,
+    BookingRequest,
+    EventType,
+    InvalidInput,
+    KeyReused,
+    Released,
+    Reserved,
+)
 from reservations.tests.fakes import FakeStore
 
 U64_MAX = 2**64 - 1
@@ -13,6 +21,10 @@ U64_MAX = 2**64 - 1
 
 def seat(customer: str, seat_num: str = "12C", flight: str = "FL1") -> dict[str, object]:
     return {"flight_id": flight, "seat_num": seat_num, "customer_id": customer}
+
+
+def booking(customer: str, *seats: str, flight: str = "FL1") -> dict[str, object]:
+    return {"flight_id": flight, "customer_id": customer, "seats": list(seats)}
 
 
 def test_a_free_seat_is_reserved_and_logged() -> None:
@@ -49,6 +61,14 @@ def test_invalid_input_never_reaches_the_store() -> None:
         services.seat_holders(store, None)
     with pytest.raises(InvalidInput):
         services.read_events(store, since="x", count=None)
+    with pytest.raises(InvalidInput):
+        services.book(store, booking("alice", "1A"), idempotency_key="")
+    with pytest.raises(InvalidInput):
+        services.booking(store, "not-a-ulid")
+    with pytest.raises(InvalidInput):
+        services.customer_bookings(store, "alice", limit="20", cursor="x")
+    with pytest.raises(InvalidInput):
+        services.cancel(store, "0" * 26, customer_id=None)
 
 
 @pytest.mark.parametrize(
@@ -100,3 +120,34 @@ def test_nothing_comes_after_the_largest_possible_cursor() -> None:
 def test_a_bare_millisecond_cursor_is_returned_normalised() -> None:
     page = services.read_events(FakeStore(), since="1700000000000", count=None)
     assert page.next == "1700000000000-0"
+
+
+def test_a_booking_request_reaches_the_store_with_its_key() -> None:
+    store = FakeStore()
+    request, outcome = services.book(store, booking("alice", "1A", "1B"), "k1")
+    assert request == BookingRequest("FL1", "alice", ("1A", "1B"), "k1")
+    assert isinstance(outcome, Booked)
+    assert store.holders("FL1") == {"1A": "alice", "1B": "alice"}
+    again = services.book(store, booking("alice", "1A", "1B"), "k1")[1]
+    assert again == Booked(outcome.booking, replayed=True)
+    assert services.book(store, booking("alice", "1A"), "k1")[1] == KeyReused()
+
+
+def test_a_customers_bookings_are_paged_newest_first_without_an_empty_last_page() -> None:
+    store = FakeStore()
+    for row in range(1, 6):
+        services.book(store, booking("alice", f"{row}A"), None)
+
+    first = services.customer_bookings(store, "alice", limit="2", cursor=None)
+    second = services.customer_bookings(store, "alice", limit="2", cursor=first.next_cursor)
+    last = services.customer_bookings(store, "alice", limit="2", cursor=second.next_cursor)
+    pages = [first, second, last]
+    assert [[b.seats for b in page.items] for page in pages] == [
+        [("5A",), ("4A",)],
+        [("3A",), ("2A",)],
+        [("1A",)],
+    ]
+    assert [page.next_cursor for page in pages] == [first.items[-1].id, second.items[-1].id, None]
+    # A last page that is exactly full says so too: no cursor to an empty page.
+    assert services.customer_bookings(store, "alice", limit="5", cursor=None).next_cursor is None
+    assert services.customer_bookings(store, "bob", limit=None, cursor=None).items == []

@@ -8,7 +8,14 @@ import pytest
 from openapi_spec_validator import validate
 
 from reservations.app import create_app
-from reservations.model import ID_PATTERN, SEAT_PATTERN
+from reservations.model import (
+    BOOKING_ID_PATTERN,
+    ID_PATTERN,
+    IDEMPOTENCY_KEY,
+    IDEMPOTENCY_KEY_PATTERN,
+    MAX_SEATS_PER_BOOKING,
+    SEAT_PATTERN,
+)
 from reservations.settings import Settings
 from reservations.tests.fakes import FakeStore
 from reservations.tests.spec_check import check_response, operations, spec
@@ -31,10 +38,16 @@ def test_every_route_of_the_app_is_in_the_spec_and_nothing_else() -> None:
     assert routes == operations()
 
 
-def test_the_spec_validates_ids_and_seats_like_the_code() -> None:
+def test_the_spec_validates_ids_seats_and_keys_like_the_code() -> None:
     schemas = spec()["components"]["schemas"]
     assert schemas["Id"]["pattern"] == f"^{ID_PATTERN}$"
     assert schemas["SeatNum"]["pattern"] == f"^{SEAT_PATTERN}$"
+    assert schemas["BookingId"]["pattern"] == f"^{BOOKING_ID_PATTERN}$"
+    assert schemas["BookingCursor"]["pattern"] == f"^{BOOKING_ID_PATTERN}$"
+    assert schemas["IdempotencyKey"]["pattern"] == f"^{IDEMPOTENCY_KEY_PATTERN}$"
+    assert spec()["components"]["parameters"]["IdempotencyKey"]["name"] == IDEMPOTENCY_KEY
+    seats = schemas["BookingRequest"]["properties"]["seats"]
+    assert (seats["minItems"], seats["maxItems"]) == (1, MAX_SEATS_PER_BOOKING)
 
 
 def test_the_response_check_catches_drift() -> None:
@@ -56,3 +69,7 @@ def test_the_response_check_catches_drift() -> None:
     page = b'{"events": [' + event + b'], "next": "1-0"}'
     with pytest.raises(AssertionError, match="date-time"):
         check_response("GET", "/events", 200, json_headers, page)
+    booking = b'{"id": "01KBHZ6Q2TQ5ZPE3M8B1V0C9XW", "flight_id": "F", "customer_id": "c",'
+    booking += b' "seats": ["1A"], "status": "cancelled", "created_at": "2026-01-01T12:00:00Z"}'
+    with pytest.raises(AssertionError, match="cancelled_at"):  # cancelled, but not when
+        check_response("GET", "/bookings/01KBHZ6Q2TQ5ZPE3M8B1V0C9XW", 200, json_headers, booking)

@@ -2,17 +2,42 @@
 
 from __future__ import annotations
 
+import re
 import threading
 import time
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
-from typing import cast
+from typing import Any, cast
 
 import pytest
 import redis
 
-from reservations.model import EventType, Released, Reservation, Reserved
+from reservations.model import (
+    BOOKING_ID_PATTERN,
+    Booked,
+    Booking,
+    BookingRequest,
+    BookingStatus,
+    Cancelled,
+    EventType,
+    KeyReused,
+    Released,
+    Reservation,
+    Reserved,
+    SeatsHeld,
+)
 from reservations.services import StoreUnavailable
-from reservations.store import CLOCK_SKEW_ALLOWANCE, EVENTS_KEY, RedisStore, seats_key
+from reservations.store import (
+    CLOCK_SKEW_ALLOWANCE,
+    EVENTS_KEY,
+    IDEMPOTENCY_KEY_TTL,
+    RedisStore,
+    booking_key,
+    customer_bookings_key,
+    idempotency_key,
+    seat_bookings_key,
+    seats_key,
+)
 from reservations.tests.conftest import make_store
 from testsupport.servers import RedisServer
 from testsupport.urls import RedisUrl
@@ -22,8 +47,45 @@ def seat(customer: str, seat_num: str = "12C", flight: str = "FL1") -> Reservati
     return Reservation(flight, seat_num, customer)
 
 
+def request(
+    customer: str, *seats: str, flight: str = "FL1", key: str | None = None
+) -> BookingRequest:
+    return BookingRequest(flight, customer, seats, key)
+
+
+def booked(
+    store: RedisStore, customer: str, *seats: str, flight: str = "FL1", key: str | None = None
+) -> Booking:
+    outcome = store.book(request(customer, *seats, flight=flight, key=key))
+    assert isinstance(outcome, Booked), outcome
+    assert not outcome.replayed
+    return outcome.booking
+
+
 def raw(url: str) -> redis.Redis:
     return redis.Redis.from_url(url, decode_responses=True)
+
+
+def snapshot(url: str) -> dict[str, Any]:
+    """Everything in the db, to show that a step changed nothing."""
+    client = raw(url)
+    read = {
+        "hash": client.hgetall,
+        "zset": lambda key: client.zrange(key, 0, -1, withscores=True),
+        "string": client.get,
+        "stream": client.xrange,
+    }
+    return {key: read[cast(str, client.type(key))](key) for key in client.scan_iter()}
+
+
+# Crockford base32 digits to the ones int(..., 32) reads.
+FROM_CROCKFORD = str.maketrans(
+    "0123456789ABCDEFGHJKMNPQRSTVWXYZ", "0123456789abcdefghijklmnopqrstuv"
+)
+
+
+def ulid_milliseconds(booking_id: str) -> int:
+    return int(booking_id[:10].translate(FROM_CROCKFORD), 32)
 
 
 # redis-py types sync and async replies as one union; these clients are sync.
@@ -61,10 +123,23 @@ def test_retry_and_conflict_change_nothing_and_log_nothing(
     store: RedisStore, redis_url: str
 ) -> None:
     store.reserve(seat("alice"))
+    before = snapshot(redis_url)
     assert store.reserve(seat("alice")) is Reserved.ALREADY
     assert store.reserve(seat("bob")) is Reserved.TAKEN
+    assert snapshot(redis_url) == before  # no booking either
     assert store.holders("FL1") == {"12C": "alice"}
     assert log_length(redis_url) == 1
+
+
+def test_reserving_a_seat_books_it_alone(store: RedisStore, redis_url: str) -> None:
+    store.reserve(seat("alice"))
+    [booking] = store.customer_bookings("alice", None, 10)
+    assert (booking.flight_id, booking.seats, booking.status) == (
+        "FL1",
+        ("12C",),
+        BookingStatus.CONFIRMED,
+    )
+    assert raw(redis_url).hgetall(seat_bookings_key("FL1")) == {"12C": booking.id}
 
 
 def test_release_is_compare_and_delete(store: RedisStore, redis_url: str) -> None:
@@ -76,6 +151,180 @@ def test_release_is_compare_and_delete(store: RedisStore, redis_url: str) -> Non
     assert store.holders("FL1") == {}
     types = [fields["type"] for _, fields in log_entries(redis_url)]
     assert types == ["SeatReserved", "SeatReleased"]
+
+
+def test_releasing_a_seat_takes_it_out_of_its_booking_and_the_last_one_cancels_it(
+    store: RedisStore, redis_url: str
+) -> None:
+    booking = booked(store, "alice", "1A", "1B")
+    assert store.release(seat("alice", "1A")) is Released.RELEASED
+    assert store.booking(booking.id) == replace(booking, seats=("1B",))
+    assert raw(redis_url).hgetall(seat_bookings_key("FL1")) == {"1B": booking.id}
+
+    assert store.release(seat("alice", "1B")) is Released.RELEASED
+    cancelled = store.booking(booking.id)
+    assert cancelled is not None
+    assert (cancelled.status, cancelled.seats) == (BookingStatus.CANCELLED, ("1B",))
+    assert cancelled.cancelled_at is not None
+    assert raw(redis_url).hgetall(seat_bookings_key("FL1")) == {}
+
+
+def test_a_seat_held_since_before_bookings_existed_is_released_as_before(
+    store: RedisStore, redis_url: str
+) -> None:
+    raw(redis_url).hset(seats_key("FL1"), "12C", "alice")  # no booking holds it
+    assert store.release(seat("alice")) is Released.RELEASED
+    assert store.holders("FL1") == {}
+
+
+def test_a_booking_holds_every_seat_records_itself_and_logs_one_event_per_seat(
+    store: RedisStore, redis_url: str
+) -> None:
+    before = datetime.now(UTC)
+    booking = booked(store, "alice", "1C", "1A", "1B")
+    after = datetime.now(UTC)
+
+    assert re.fullmatch(BOOKING_ID_PATTERN, booking.id)
+    assert booking == Booking(
+        booking.id, "FL1", "alice", ("1C", "1A", "1B"), BookingStatus.CONFIRMED, booking.created_at
+    )
+    created = datetime.fromisoformat(booking.created_at)
+    assert before - timedelta(milliseconds=2) <= created <= after + timedelta(milliseconds=2)
+    client = raw(redis_url)
+    assert client.hgetall(seats_key("FL1")) == {"1A": "alice", "1B": "alice", "1C": "alice"}
+    assert client.hgetall(seat_bookings_key("FL1")) == dict.fromkeys(booking.seats, booking.id)
+    stored = cast(dict[str, str], client.hgetall(booking_key(booking.id)))
+    assert stored == {
+        "flight_id": "FL1",
+        "customer_id": "alice",
+        "seats": "1C,1A,1B",
+        "status": "confirmed",
+        "created_at": stored["created_at"],
+    }
+    # A ULID: its first ten characters are the milliseconds it was created at.
+    assert ulid_milliseconds(booking.id) == int(stored["created_at"])
+    assert client.zrange(customer_bookings_key("alice"), 0, -1) == [booking.id]
+    assert [(fields["type"], fields["seat_num"]) for _, fields in log_entries(redis_url)] == [
+        ("SeatReserved", "1C"),
+        ("SeatReserved", "1A"),
+        ("SeatReserved", "1B"),
+    ]
+    assert client.keys(idempotency_key("alice", "*")) == []  # no key, no record
+
+
+def test_one_held_seat_books_nothing_and_every_held_seat_is_named(
+    store: RedisStore, redis_url: str
+) -> None:
+    booked(store, "alice", "1B")  # the customer's own, in another booking, counts as held
+    booked(store, "bob", "1D")
+    before = snapshot(redis_url)
+    outcome = store.book(request("alice", "1A", "1B", "1C", "1D", key="k1"))
+    assert outcome == SeatsHeld(("1B", "1D"))
+    assert snapshot(redis_url) == before  # no seat, booking, event or idempotency record
+
+
+def test_the_same_key_and_request_again_is_answered_with_its_booking_and_does_nothing(
+    store: RedisStore, redis_url: str
+) -> None:
+    first = booked(store, "alice", "1A", "1B", key="k1")
+    ttl = cast(int, raw(redis_url).ttl(idempotency_key("alice", "k1")))
+    assert 0 < ttl <= IDEMPOTENCY_KEY_TTL
+    assert IDEMPOTENCY_KEY_TTL == 86400
+    before = snapshot(redis_url)
+    assert store.book(request("alice", "1A", "1B", key="k1")) == Booked(first, replayed=True)
+    assert snapshot(redis_url) == before
+
+    store.cancel(first.id, "alice")  # the replay answers with the booking as it is now
+    now = store.booking(first.id)
+    assert now is not None
+    assert now.status is BookingStatus.CANCELLED
+    assert store.book(request("alice", "1A", "1B", key="k1")) == Booked(now, replayed=True)
+    assert store.holders("FL1") == {}
+
+
+def test_a_key_is_refused_for_another_request_and_is_the_customers_own(
+    store: RedisStore, redis_url: str
+) -> None:
+    booked(store, "alice", "1A", "1B", key="k1")
+    before = snapshot(redis_url)
+    for other in (
+        request("alice", "1B", "1A", key="k1"),  # the same seats, in another order
+        request("alice", "1A", key="k1"),
+        request("alice", "1A", "1B", flight="FL2", key="k1"),
+    ):
+        assert store.book(other) == KeyReused()
+    assert snapshot(redis_url) == before
+    booked(store, "bob", "2A", key="k1")  # another customer's k1: a new booking
+
+
+def test_a_key_whose_request_booked_nothing_is_not_used_up(store: RedisStore) -> None:
+    booked(store, "bob", "1B")
+    assert store.book(request("alice", "1A", "1B", key="k1")) == SeatsHeld(("1B",))
+    store.release(seat("bob", "1B"))
+    booked(store, "alice", "1A", "1B", key="k1")
+
+
+def test_a_customers_bookings_sort_by_creation_and_page_before_a_cursor(
+    store: RedisStore,
+) -> None:
+    # Back to back, several land in one millisecond: their ids must sort by creation too.
+    ids = [booked(store, "alice", f"{row}A").id for row in range(1, 31)]
+    assert ids == sorted(ids)
+    assert len(set(ids)) == len(ids)
+    newest_first = ids[::-1]
+    assert [b.id for b in store.customer_bookings("alice", None, 5)] == newest_first[:5]
+    assert [b.id for b in store.customer_bookings("alice", ids[10], 3)] == newest_first[20:23]
+    assert store.customer_bookings("alice", ids[0], 5) == []
+    assert store.customer_bookings("bob", None, 5) == []
+
+
+def test_a_booking_sorts_after_the_customers_newest_even_if_redis_clock_went_back(
+    store: RedisStore, redis_url: str
+) -> None:
+    # As if alice's newest booking had been made while Redis' clock was far ahead.
+    ahead = "0Z000000000000000000000009"
+    raw(redis_url).zadd(customer_bookings_key("alice"), {ahead: 0})
+    assert booked(store, "alice", "1A").id == "0Z00000000000000000000000A"  # ahead + 1
+    assert booked(store, "bob", "1B").id < ahead  # other customers' ids are not affected
+
+
+def test_cancelling_frees_every_seat_and_logs_one_event_per_seat(
+    store: RedisStore, redis_url: str
+) -> None:
+    booking = booked(store, "alice", "1A", "1B")
+    other = booked(store, "bob", "1C")
+    assert store.cancel(booking.id, "alice") is Cancelled.NEWLY
+
+    assert store.holders("FL1") == {"1C": "bob"}
+    assert raw(redis_url).hgetall(seat_bookings_key("FL1")) == {"1C": other.id}
+    assert [(fields["type"], fields["seat_num"]) for _, fields in log_entries(redis_url)][3:] == [
+        ("SeatReleased", "1A"),
+        ("SeatReleased", "1B"),
+    ]
+    cancelled = store.booking(booking.id)
+    assert cancelled is not None
+    assert cancelled.cancelled_at is not None
+    assert cancelled == replace(
+        booking, status=BookingStatus.CANCELLED, cancelled_at=cancelled.cancelled_at
+    )
+    assert cancelled.cancelled_at >= cancelled.created_at
+    assert store.customer_bookings("alice", None, 10) == [cancelled]
+
+
+def test_only_its_customer_cancels_a_booking_and_again_changes_nothing(
+    store: RedisStore, redis_url: str
+) -> None:
+    booking = booked(store, "alice", "1A")
+    before = snapshot(redis_url)
+    assert store.cancel(booking.id, "bob") is Cancelled.OTHER_CUSTOMER
+    assert store.cancel("0" * 26, "alice") is Cancelled.NOT_FOUND
+    assert snapshot(redis_url) == before
+
+    store.cancel(booking.id, "alice")
+    cancelled = snapshot(redis_url)
+    assert store.cancel(booking.id, "alice") is Cancelled.ALREADY
+    assert store.cancel(booking.id, "bob") is Cancelled.OTHER_CUSTOMER
+    assert snapshot(redis_url) == cancelled
 
 
 def test_holders_are_per_flight(store: RedisStore) -> None:
@@ -141,6 +390,10 @@ def test_an_unreachable_redis_is_unavailable_quickly(unused_redis_url: str) -> N
     for call in (
         lambda: store.reserve(seat("alice")),
         lambda: store.release(seat("alice")),
+        lambda: store.book(request("alice", "1A")),
+        lambda: store.booking("0" * 26),
+        lambda: store.customer_bookings("alice", None, 1),
+        lambda: store.cancel("0" * 26, "alice"),
         lambda: store.holders("FL1"),
         lambda: store.events_after("0-0", 1),
     ):
@@ -171,15 +424,22 @@ def test_waiting_for_a_pooled_connection_is_bounded(silent_redis_url: str) -> No
         holder.join()
 
 
-def test_a_change_that_reaches_redis_after_its_deadline_does_nothing(redis_url: str) -> None:
+def test_a_change_that_reaches_redis_after_its_deadline_does_nothing(
+    store: RedisStore, redis_url: str
+) -> None:
+    bobs = booked(store, "bob", "14A", "14B")
+    before = snapshot(redis_url)
     # A timeout below the clock-skew allowance puts the deadline in the past at once.
-    store = make_store(redis_url, timeout=CLOCK_SKEW_ALLOWANCE / 2)
-    raw(redis_url).hset(seats_key("FL1"), "14A", "bob")
-    for change in (lambda: store.reserve(seat("alice")), lambda: store.release(seat("bob", "14A"))):
+    late = make_store(redis_url, timeout=CLOCK_SKEW_ALLOWANCE / 2)
+    for change in (
+        lambda: late.reserve(seat("alice")),
+        lambda: late.release(seat("bob", "14A")),
+        lambda: late.book(request("alice", "1A", "1B", key="k1")),  # nor records the key
+        lambda: late.cancel(bobs.id, "bob"),
+    ):
         with pytest.raises(StoreUnavailable, match="after its deadline"):
             change()
-    assert raw(redis_url).hgetall(seats_key("FL1")) == {"14A": "bob"}
-    assert log_length(redis_url) == 0
+    assert snapshot(redis_url) == before
 
 
 def test_a_command_given_up_on_during_a_partition_does_not_land_after_it(
