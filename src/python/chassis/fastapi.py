@@ -19,6 +19,7 @@ from fastapi.exceptions import RequestValidationError
 from prometheus_client import CollectorRegistry
 from starlette.exceptions import HTTPException
 from starlette.responses import Response
+from starlette.routing import Match, Route
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from chassis import config, health, logs, metrics, problems, requestid
@@ -172,15 +173,28 @@ async def _on_http_exception(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, HTTPException)
     if exc.status_code < 400:
         return await http_exception_handler(request, exc)
+    headers = exc.headers
+    if exc.status_code == 405:
+        headers = {**(headers or {}), "Allow": _allowed_methods(request)}
     # Starlette fills an unset detail with the reason phrase, which the title already says.
     detail: str | None = str(exc.detail)
     if exc.detail == problems.reason(exc.status_code):
-        allowed = (exc.headers or {}).get("Allow")
+        allowed = (headers or {}).get("Allow")
         detail = problems.framework_detail(
             exc.status_code, request.method, request.url.path, allowed=allowed
         )
-    problem = Problem(exc.status_code, detail=detail, headers=exc.headers)
+    problem = Problem(exc.status_code, detail=detail, headers=headers)
     return _problem_response(problem, request.url.path)
+
+
+def _allowed_methods(request: Request) -> str:
+    """Every method a route of this path allows. Starlette's 405 names the first matching
+    route's only, and FastAPI makes a route per operation (GET and POST of one path are two)."""
+    methods: set[str] = set()
+    for route in request.app.router.routes:
+        if isinstance(route, Route) and route.matches(request.scope)[0] is not Match.NONE:
+            methods |= route.methods or set()
+    return ", ".join(sorted(methods))
 
 
 async def _on_validation_error(request: Request, exc: Exception) -> Response:

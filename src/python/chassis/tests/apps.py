@@ -81,6 +81,10 @@ def fastapi_client(checks: Sequence[Check]) -> Client:
     def seats(seat: Seat) -> dict[str, int]:
         return {"seat_num": seat.seat_num}
 
+    @app.get("/seats")  # a second route on the path: FastAPI makes one per operation
+    async def all_seats() -> list[int]:
+        return []
+
     @app.get("/boom")
     def fail() -> None:
         boom()
@@ -121,6 +125,10 @@ def flask_client(checks: Sequence[Check]) -> Client:
         except ValidationError as exc:
             raise validation_problem(exc.errors(), loc_prefix=("body",)) from exc
         return {"seat_num": seat.seat_num}
+
+    @app.get("/seats")
+    def all_seats() -> list[int]:
+        return []
 
     @app.get("/boom")
     def fail() -> NoReturn:

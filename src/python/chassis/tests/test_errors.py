@@ -75,6 +75,14 @@ def test_wrong_method_is_405_problem_with_allow(client: Client) -> None:
     assert "GET" in body["detail"]
 
 
+def test_a_405_allows_what_every_route_of_the_path_allows(client: Client) -> None:
+    reply = client("DELETE", "/seats")
+    assert reply.status == 405
+    allowed = {method.strip() for method in (reply.header("Allow") or "").split(",")}
+    assert {"GET", "POST"} <= allowed
+    assert "DELETE" not in allowed
+
+
 def test_unhandled_exception_is_generic_500_and_trace_is_logged(client: Client) -> None:
     read_logs = capture_logs()
     reply = client("GET", "/boom", headers={"X-Request-ID": "trace-me-1"})
