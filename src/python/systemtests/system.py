@@ -4,11 +4,13 @@ API, holders and the event log straight from the reservations service."""
 from __future__ import annotations
 
 import asyncio
+import json
 import threading
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from typing import Any
 
 import httpx
 
@@ -26,6 +28,14 @@ class Outcome:
     content_type: str = ""
     body: str = ""
     flight_id: int = 0
+    key: str = ""  # the Idempotency-Key it was sent with, if any
+    replayed: bool = False  # answered with Idempotent-Replayed: true
+
+    @property
+    def booking_id(self) -> str:
+        """The booking a 201 made (or replayed)."""
+        assert self.status == 201, self
+        return str(json.loads(self.body)["id"])
 
 
 ORIGINS = ("JFK", "LAX", "DFW", "ATL", "ORD", "SFO")
@@ -122,18 +132,30 @@ async def book_all(
 
 
 class BookingLoad:
-    """Bookings sent from a few threads, each for two seats no other request asks for, over
-    the given flights in turn, until ``stop()`` or the seats run out. Every answer is kept in
-    ``outcomes``."""
+    """Bookings of ``size`` seats that no other request asks for, sent from a few threads
+    over the given flights in turn until ``stop()`` or the seats run out, each by a customer
+    of its own and with an Idempotency-Key of its own. Every answer is kept in ``outcomes``.
+    ``api_url`` is asked again after a request got no answer: a restarted API container
+    listens on another host port."""
 
-    def __init__(self, api_url: str, flights: dict[int, Sequence[str]], threads: int = 4):
+    def __init__(
+        self,
+        api_url: Callable[[], str],
+        flights: Mapping[int, Sequence[str]],
+        *,
+        threads: int = 4,
+        size: int = 2,
+        pause: float = 0.1,
+    ) -> None:
         self.api_url = api_url
         self.work = [
-            (flight_id, tuple(seats[i : i + 2]))
+            (flight_id, tuple(seats[i : i + size]))
             for flight_id, seats in flights.items()
-            for i in range(0, len(seats) - 1, 2)
+            for i in range(0, len(seats) - size + 1, size)
         ]
         self.threads = threads
+        self.pause = pause
+        self.run_id = f"{time.time_ns():x}"
         self.outcomes: list[Outcome] = []
         self._lock = threading.Lock()
         self._stop = threading.Event()
@@ -154,25 +176,44 @@ class BookingLoad:
         for thread in self._workers:
             thread.join(timeout=30)
 
+    @property
+    def customers(self) -> list[str]:
+        return [f"load-{self.run_id}-{index}" for index in range(len(self.work))]
+
     def _run(self, worker: int) -> None:
-        with httpx.Client(base_url=self.api_url, timeout=15) as client:
-            for index in range(worker, len(self.work), self.threads):
-                if self._stop.is_set():
-                    return
-                flight_id, seats = self.work[index]
-                outcome = book(client, flight_id, f"load-{index}", seats)
-                with self._lock:
-                    self.outcomes.append(outcome)
-                time.sleep(0.1)  # a steady trickle, so that the load outlasts the fault
+        client = httpx.Client(base_url=self.api_url(), timeout=15)
+        for index in range(worker, len(self.work), self.threads):
+            if self._stop.is_set():
+                break
+            flight_id, seats = self.work[index]
+            customer = self.customers[index]
+            outcome = book(client, flight_id, customer, seats, key=f"{customer}-key")
+            with self._lock:
+                self.outcomes.append(outcome)
+            if outcome.status == 0:
+                client.close()
+                client = httpx.Client(base_url=self.api_url(), timeout=15)
+            time.sleep(self.pause)  # a steady trickle, so that the load outlasts the fault
+        client.close()
 
 
-def book(client: httpx.Client, flight_id: int, customer_id: str, seats: Sequence[str]) -> Outcome:
+def book(
+    client: httpx.Client,
+    flight_id: int,
+    customer_id: str,
+    seats: Sequence[str],
+    key: str | None = None,
+) -> Outcome:
     body = {"flight_id": flight_id, "customer_id": customer_id, "seats": list(seats)}
+    headers = {"Idempotency-Key": key} if key else {}
     began = time.monotonic()
     try:
-        response = client.post("/bookings", json=body)
+        response = client.post("/bookings", json=body, headers=headers)
     except httpx.HTTPError as exc:
-        return Outcome(customer_id, tuple(seats), 0, time.monotonic() - began, body=repr(exc))
+        elapsed = time.monotonic() - began
+        return Outcome(
+            customer_id, tuple(seats), 0, elapsed, "", repr(exc), flight_id, key or ""
+        )
     return Outcome(
         customer_id,
         tuple(seats),
@@ -181,7 +222,46 @@ def book(client: httpx.Client, flight_id: int, customer_id: str, seats: Sequence
         response.headers.get("content-type", ""),
         response.text,
         flight_id,
+        key or "",
+        response.headers.get("idempotent-replayed") == "true",
     )
+
+
+def bookings_of(stack: Stack, customers: Iterable[str]) -> list[dict[str, Any]]:
+    """Every booking of these customers, read page by page through the API."""
+    found: list[dict[str, Any]] = []
+    with httpx.Client(base_url=stack.api_url, timeout=10) as client:
+        for customer in customers:
+            cursor = None
+            while True:
+                params: dict[str, str | int] = {"customer_id": customer, "limit": 100}
+                if cursor is not None:
+                    params["cursor"] = cursor
+                page = client.get("/bookings", params=params)
+                page.raise_for_status()
+                found += page.json()["items"]
+                cursor = page.json()["next_cursor"]
+                if cursor is None:
+                    break
+    return found
+
+
+def assert_holds_are_bookings(stack: Stack, flight_id: int, customers: Iterable[str]) -> None:
+    """Every held seat of the flight belongs to exactly one confirmed booking of these
+    customers, and every seat of those bookings is held by the booking's customer."""
+    bookings = [b for b in bookings_of(stack, customers) if b["flight_id"] == flight_id]
+    booked: dict[str, str] = {}
+    for booking in bookings:
+        if booking["status"] != "confirmed":
+            continue
+        for seat in booking["seats"]:
+            assert seat not in booked, f"seat {seat} in two bookings: {booking}"
+            booked[seat] = str(booking["customer_id"])
+    held = holders(stack, flight_id)
+    stray = {seat: who for seat, who in held.items() if booked.get(seat) != who}
+    missing = {seat: who for seat, who in booked.items() if held.get(seat) != who}
+    assert not stray, f"flight {flight_id}: held without a booking {stray}"
+    assert not missing, f"flight {flight_id}: booked but not held {missing}"
 
 
 def wait_for(condition: Callable[[], bool], timeout: float, what: str) -> None:
