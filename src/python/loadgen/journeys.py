@@ -298,9 +298,11 @@ def check_seat_map(body: object, flight_id: int) -> list[Seat]:
 
 
 def check_booking(body: object, request: Mapping[str, Any]) -> None:
-    """A Booking echoing the request: every requested seat is the customer's."""
+    """A new confirmed Booking echoing the request: every requested seat is the customer's."""
     body = _object(body, "Booking")
-    _check(set(body) == {"flight_id", "customer_id", "seats"}, "Booking: wrong keys")
+    keys = {"id", "flight_id", "customer_id", "seats", "status", "created_at"}
+    _check(set(body) == keys, "Booking: wrong keys")
+    _check(body["status"] == "confirmed", "Booking: not confirmed")
     _check(body["flight_id"] == request["flight_id"], "Booking: another flight_id")
     _check(body["customer_id"] == request["customer_id"], "Booking: another customer_id")
     _check(

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import itertools
 import time
+import uuid
 from collections.abc import Callable, Iterator, Mapping
 from datetime import UTC, datetime
 from typing import Any, ClassVar, cast
@@ -172,6 +173,8 @@ class BookingUser(HttpUser):
             journeys.BOOK_HOT if contended else journeys.BOOK,
             lambda r: journeys.classify_booking(r, request, contended=contended),
             json=request,
+            # As a careful client does: a retry after a lost answer could not book twice.
+            headers={"Idempotency-Key": uuid.uuid4().hex},
         )
         if reply.status == 201 and outcome.ok:
             self.ledger.booked(flight_id, self.customer_id, seats)

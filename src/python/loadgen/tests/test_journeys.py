@@ -284,12 +284,26 @@ def test_a_seat_map_answer_must_be_the_documented_shape_of_that_flight() -> None
 BOOKING = {"flight_id": 7, "customer_id": "lg-1-0", "seats": ["1A", "1C"]}
 
 
+BOOKED = BOOKING | {
+    "id": "01JE5Z8Q4W6V0G2X9R3M7T1B5K",
+    "status": "confirmed",
+    "created_at": "2026-12-03T12:00:00.123Z",
+}
+
+
 def test_a_booking_is_a_201_echoing_the_request() -> None:
-    booked = Reply(201, JSON, dict(BOOKING))
+    booked = Reply(201, JSON, dict(BOOKED))
     assert journeys.classify_booking(booked, BOOKING, contended=False) == Outcome(BOOK, True)
     assert journeys.classify_booking(booked, BOOKING, contended=True).name == BOOK_HOT
-    other_seats = Reply(201, JSON, BOOKING | {"seats": ["1A"]})
-    outcome = journeys.classify_booking(other_seats, BOOKING, contended=False)
+
+
+@pytest.mark.parametrize(
+    "body",
+    [BOOKED | {"seats": ["1A"]}, BOOKED | {"status": "cancelled"}, BOOKING],
+    ids=["other-seats", "cancelled", "no-id"],
+)
+def test_a_201_that_is_not_the_requested_booking_is_a_failure(body: dict[str, object]) -> None:
+    outcome = journeys.classify_booking(Reply(201, JSON, body), BOOKING, contended=False)
     assert not outcome.ok
     assert outcome.name == BOOK
 
