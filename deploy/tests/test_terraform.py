@@ -61,10 +61,8 @@ def test_every_file_parses_and_the_layout_is_complete() -> None:
     parsed = tf.parse_dir(TERRAFORM)
     dirs = {d.relative_to(TERRAFORM).as_posix() for d in tf.module_dirs(parsed)}
     modules = ("network", "kubernetes", "argocd", "databases", "ingress")
-    assert dirs == {f"modules/{m}" for m in modules} | {
-        "environments/sandbox",
-        "environments/staging",
-    }
+    assert dirs == {".", *(f"modules/{m}" for m in modules)}
+    assert sorted(tf.environments(TERRAFORM)) == ["sandbox", "staging"]
 
 
 def test_parse_fails_on_a_broken_file(broken: Path) -> None:
@@ -98,37 +96,62 @@ def test_conventions_hold() -> None:
             'auth_token                 = "correct-horse-battery-staple"',
             "auth_token is hard-coded",
         ),
-        ("environments/staging/versions.tf", '"5.82.2"', '">= 5.0"', "must pin an exact version"),
+        ("versions.tf", '"5.82.2"', '">= 5.0"', "must pin an exact version"),
         ("modules/ingress/versions.tf", '"~> 2.17"', '">= 2.0"', "needs a ~> range"),
         (
-            "environments/staging/main.tf",
-            '"../../modules/network"',
+            "main.tf",
+            '"./modules/network"',
             '"terraform-aws-modules/vpc/aws"',
             "not a path in this repository",
         ),
+        ("main.tf", '"./modules/ingress"', '"./modules/missing"', "is not a module"),
         (
-            "environments/sandbox/main.tf",
-            '"../../modules/ingress"',
-            '"../../modules/missing"',
-            "is not a module",
-        ),
-        (
-            "environments/sandbox/main.tf",
-            "  redis_replicas           = 0\n",
-            "  redis_replica_count      = 0\n",
+            "main.tf",
+            "  redis_replicas           = var.redis_replicas\n",
+            "  redis_replica_count      = var.redis_replicas\n",
             "has no variable redis_replica_count",
         ),
         (
-            "environments/staging/main.tf",
+            "main.tf",
             "  redis_auth_token         = var.redis_auth_token\n",
             "",
             "required variable redis_auth_token is not set",
         ),
         (
-            "environments/staging/versions.tf",
+            "versions.tf",
             '    dynamodb_table = "flightres-terraform-locks"\n',
             "",
             "must encrypt and lock",
+        ),
+        (
+            "environments/sandbox.tfvars",
+            "redis_replicas       = 0",
+            "redis_replica_count  = 0",
+            "sets redis_replica_count, which the root does not declare",
+        ),
+        (
+            "environments/staging.tfvars",
+            'environment = "staging"',
+            'environment = "sandbox"',
+            "staging.tfvars: environment is not 'staging'",
+        ),
+        (
+            "environments/staging.tfvars",
+            "mysql_multi_az       = true\n",
+            "",
+            "staging.tfvars: does not set mysql_multi_az",
+        ),
+        (
+            "environments/staging.tfvars",
+            'environment = "staging"\n',
+            'environment = "staging"\nmysql_password = "correct-horse-battery-staple"\n',
+            "sets mysql_password, a secret",
+        ),
+        (
+            "environments/staging.s3.tfbackend",
+            "flightres/staging/",
+            "flightres/sandbox/",
+            "staging.s3.tfbackend: must set only key = 'flightres/staging/terraform.tfstate'",
         ),
     ],
 )

@@ -86,12 +86,12 @@ def convention_problems(root: Path, parsed: dict[Path, Blocks]) -> list[str]:
                 problems.append(f"{where}: {attribute} holds an AWS access key id")
     problems += provider_problems(root, parsed)
     problems += module_call_problems(root, parsed)
-    problems += backend_problems(root, parsed)
+    problems += environment_problems(root, parsed)
     return problems
 
 
 def provider_problems(root: Path, parsed: dict[Path, Blocks]) -> list[str]:
-    """Roots (environments) pin exact provider versions; modules give bounded ranges."""
+    """The root configuration pins exact provider versions; modules give bounded ranges."""
     problems = []
     declared: dict[Path, bool] = dict.fromkeys(module_dirs(parsed), False)
     for path, blocks in parsed.items():
@@ -106,7 +106,7 @@ def provider_problems(root: Path, parsed: dict[Path, Blocks]) -> list[str]:
                     version = unquote(spec.get("version", "")) if isinstance(spec, dict) else ""
                     if not isinstance(spec, dict) or "source" not in spec:
                         problems.append(f"{where} has no source")
-                    if "environments" in path.parts:
+                    if path.parent == root:
                         if not EXACT_VERSION.match(version):
                             problems.append(f"{where} must pin an exact version, not {version!r}")
                     elif not version.startswith("~>"):
@@ -152,23 +152,49 @@ def module_call_problems(root: Path, parsed: dict[Path, Blocks]) -> list[str]:
     return problems
 
 
-def backend_problems(root: Path, parsed: dict[Path, Blocks]) -> list[str]:
-    """Each environment keeps its state in S3, encrypted, locked in DynamoDB."""
-    environments = {d for d in module_dirs(parsed) if d.parent.name == "environments"}
+def settings(path: Path) -> dict[str, Any]:
+    """The attributes a .tfvars or .tfbackend file sets."""
+    return {k: unquote(v) for k, v in parse_file(path).items() if not k.startswith("__")}
+
+
+def environments(root: Path) -> dict[str, Path]:
+    """Each environment's values for the root configuration: environments/<name>.tfvars."""
+    return {path.stem: path for path in sorted((root / "environments").glob("*.tfvars"))}
+
+
+def environment_problems(root: Path, parsed: dict[Path, Blocks]) -> list[str]:
+    """One root configuration with its state in S3, encrypted and locked in DynamoDB. An
+    environment is only values: a .tfvars file setting the same variables as the others (never
+    a secret), and a .s3.tfbackend file giving its own state key."""
+    backends = [
+        body
+        for path, blocks in parsed.items()
+        if path.parent == root
+        for terraform in blocks.get("terraform", [])
+        for backend in terraform.get("backend", [])
+        for label, body in backend.items()
+        if unquote(label) == "s3"
+    ]
     problems = []
-    for directory in sorted(environments):
-        backends = [
-            backend
-            for path, blocks in parsed.items()
-            if path.parent == directory
-            for terraform in blocks.get("terraform", [])
-            for backend in terraform.get("backend", [])
-        ]
-        s3 = [body for b in backends for label, body in b.items() if unquote(label) == "s3"]
-        where = directory.relative_to(root)
-        if len(s3) != 1:
-            problems.append(f"{where}: needs exactly one s3 backend")
-            continue
-        if s3[0].get("encrypt") is not True or not unquote(s3[0].get("dynamodb_table", "")):
-            problems.append(f"{where}: the s3 backend must encrypt and lock (dynamodb_table)")
+    if len(backends) != 1:
+        problems.append("the root configuration needs exactly one s3 backend")
+    elif backends[0].get("encrypt") is not True or not unquote(backends[0].get("dynamodb_table")):
+        problems.append("the s3 backend must encrypt and lock (dynamodb_table)")
+    declared = variables_of(root, parsed)
+    values = {name: settings(path) for name, path in environments(root).items()}
+    every = set().union(*values.values())
+    for name, given in values.items():
+        where = f"environments/{name}.tfvars"
+        if given.get("environment") != name:
+            problems.append(f"{where}: environment is not {name!r}")
+        for variable in sorted(set(given) - set(declared)):
+            problems.append(f"{where}: sets {variable}, which the root does not declare")
+        for variable in sorted(v for v in given if declared.get(v, {}).get("sensitive") is True):
+            problems.append(f"{where}: sets {variable}, a secret (it comes from the pipeline)")
+        for variable in sorted(every - set(given)):
+            problems.append(f"{where}: does not set {variable}, which another environment sets")
+        backend = root / "environments" / f"{name}.s3.tfbackend"
+        key = f"flightres/{name}/terraform.tfstate"
+        if not backend.is_file() or settings(backend) != {"key": key}:
+            problems.append(f"environments/{backend.name}: must set only key = {key!r}")
     return problems

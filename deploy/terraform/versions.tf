@@ -1,10 +1,10 @@
 terraform {
   required_version = ">= 1.6.0, < 2.0.0"
 
-  # State in S3, locked in DynamoDB. The bucket (created once per account, docs/deploy.md)
-  # is given at init: terraform init -backend-config="bucket=<state bucket>".
+  # State in S3, locked in DynamoDB, one state per environment. The bucket (created once per
+  # account, docs/deploy.md) and the environment's key are given at init:
+  # terraform init -backend-config=environments/<name>.s3.tfbackend -backend-config="bucket=<state bucket>".
   backend "s3" {
-    key            = "flightres/staging/terraform.tfstate"
     region         = "eu-west-1"
     dynamodb_table = "flightres-terraform-locks"
     encrypt        = true

@@ -4,7 +4,7 @@ provider "aws" {
   default_tags {
     tags = {
       project     = "flightres"
-      environment = "staging"
+      environment = var.environment
       managed-by  = "terraform"
     }
   }

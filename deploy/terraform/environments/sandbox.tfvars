@@ -1,0 +1,17 @@
+# A throwaway rehearsal of staging at the least cost: one NAT gateway, small single-AZ databases
+# without a Redis replica, and no deletion protection.
+environment = "sandbox"
+vpc_cidr    = "10.10.0.0/16"
+
+single_nat_gateway = true
+
+node_instance_types = ["t3.medium"]
+node_min_size       = 1
+node_desired_size   = 2
+node_max_size       = 3
+
+mysql_instance_class = "db.t4g.micro"
+mysql_multi_az       = false
+deletion_protection  = false
+redis_node_type      = "cache.t4g.micro"
+redis_replicas       = 0

@@ -1,0 +1,17 @@
+# Staging: production-shaped. A NAT gateway per zone, Multi-AZ MySQL with deletion protection,
+# and a Redis replica to fail over to.
+environment = "staging"
+vpc_cidr    = "10.20.0.0/16"
+
+single_nat_gateway = false
+
+node_instance_types = ["t3.large"]
+node_min_size       = 2
+node_desired_size   = 2
+node_max_size       = 4
+
+mysql_instance_class = "db.t4g.medium"
+mysql_multi_az       = true
+deletion_protection  = true
+redis_node_type      = "cache.t4g.small"
+redis_replicas       = 1

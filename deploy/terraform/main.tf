@@ -1,0 +1,59 @@
+# One environment (environments/<name>.tfvars): network, EKS, databases, Traefik and Argo CD.
+# Argo CD then deploys the services from deploy/argocd (docs/deploy.md).
+
+locals {
+  name = "flightres-${var.environment}"
+}
+
+module "network" {
+  source = "./modules/network"
+
+  name               = local.name
+  vpc_cidr           = var.vpc_cidr
+  availability_zones = var.availability_zones
+  single_nat_gateway = var.single_nat_gateway
+}
+
+module "kubernetes" {
+  source = "./modules/kubernetes"
+
+  name                = local.name
+  kubernetes_version  = "1.31"
+  vpc_id              = module.network.vpc_id
+  private_subnet_ids  = module.network.private_subnet_ids
+  public_access_cidrs = var.admin_cidrs
+  node_instance_types = var.node_instance_types
+  node_min_size       = var.node_min_size
+  node_desired_size   = var.node_desired_size
+  node_max_size       = var.node_max_size
+}
+
+module "databases" {
+  source = "./modules/databases"
+
+  name                     = local.name
+  vpc_id                   = module.network.vpc_id
+  private_subnet_ids       = module.network.private_subnet_ids
+  client_security_group_id = module.kubernetes.cluster_security_group_id
+  mysql_instance_class     = var.mysql_instance_class
+  mysql_multi_az           = var.mysql_multi_az
+  mysql_password           = var.mysql_password
+  deletion_protection      = var.deletion_protection
+  redis_node_type          = var.redis_node_type
+  redis_replicas           = var.redis_replicas
+  redis_auth_token         = var.redis_auth_token
+}
+
+module "ingress" {
+  source = "./modules/ingress"
+
+  depends_on = [module.kubernetes]
+}
+
+module "argocd" {
+  source = "./modules/argocd"
+
+  repository_url = var.repository_url
+
+  depends_on = [module.kubernetes]
+}
