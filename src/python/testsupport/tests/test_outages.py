@@ -9,6 +9,8 @@ import redis
 from testsupport.servers import MysqlServer, RedisServer
 from testsupport.urls import MysqlUrl
 
+pytest_plugins = ["pytester"]
+
 
 def _connect(mysql_url: str, timeout: int = 5) -> mysql.connector.abstracts.MySQLConnectionAbstract:
     conn = mysql.connector.connect(
@@ -70,13 +72,23 @@ def test_redis_paused_times_out(redis_server: RedisServer, redis_url: str) -> No
     assert client.get("k") == b"v"
 
 
-def test_a_test_that_leaves_servers_down(
-    mysql_server: MysqlServer, redis_server: RedisServer, mysql_url: str, redis_url: str
-) -> None:
+# Run in a pytest session of its own, in this order: the fixtures must bring back what the
+# first test leaves down before the second one gets them.
+LEAVES_THE_SERVERS_DOWN = """
+from testsupport.fixtures import mysql_server, mysql_url, redis_server, redis_url
+
+def test_leaves_the_servers_down(mysql_server, redis_server, mysql_url, redis_url):
     mysql_server.stop()
     redis_server.pause()
 
+def test_runs_after_it(mysql_server, redis_server, mysql_url, redis_url):
+    assert mysql_server.probe() is None
+    assert redis_server.probe() is None
+"""
 
-def test_the_next_test_gets_them_back(mysql_url: str, redis_url: str) -> None:
-    _connect(mysql_url).close()
-    assert redis.Redis.from_url(redis_url, socket_timeout=5).ping()
+
+def test_a_test_that_leaves_the_servers_down_does_not_break_the_next(
+    pytester: pytest.Pytester,
+) -> None:
+    pytester.makepyfile(LEAVES_THE_SERVERS_DOWN)
+    pytester.runpytest().assert_outcomes(passed=2)
