@@ -19,9 +19,14 @@ ps: ## Show what the local system runs
 logs: ## Follow the services' logs
 	build-support/stack.sh logs
 
-# The Docker engine, host tools and image choice (MYSQL_IMAGE, REDIS_IMAGE, BASE_IMAGE) that
-# tests and image builds need; prepared when missing.
-WITH_ENV = build-support/host-tools.sh && env_lines="$$(build-support/test-env.sh)" && eval "$$env_lines" &&
+# The host tools, Docker engine and image choice (MYSQL_IMAGE, REDIS_IMAGE, BASE_IMAGE) that
+# tests and image builds need; prepared when missing, one progress line each (installer output
+# goes to a log, shown and named on failure: build-support/progress.sh).
+WITH_ENV = source build-support/progress.sh \
+	&& step 1/3 "Host tools" build-support/host-tools.sh \
+	&& step 2/3 "Docker engine" build-support/docker-engine.sh \
+	&& env_lines="$$(step 3/3 "Base and database images" build-support/test-env.sh)" \
+	&& eval "$$env_lines" &&
 
 test: ## Run every test: Pants' suite, then the release-flow and changed-only checks
 	$(WITH_ENV) ./pants test :: \

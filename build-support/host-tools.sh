@@ -5,7 +5,10 @@
 #   docker-registry  the registry on 127.0.0.1 that the release-flow test pushes to
 #   wrk              the HTTP load tool of `make bench`
 # Usage: build-support/host-tools.sh [COMMAND...]   (default: all of them)
+# Prints one progress line; apt's output goes to a log that is shown and named on failure.
 set -euo pipefail
+# shellcheck source=build-support/progress.sh
+source "$(dirname "${BASH_SOURCE[0]}")/progress.sh"
 declare -A package=([docker-compose]=docker-compose [docker-registry]=docker-registry [wrk]=wrk)
 wanted=("$@")
 ((${#wanted[@]})) || wanted=("${!package[@]}")
@@ -15,18 +18,24 @@ for tool in "${wanted[@]}"; do
   [[ -n "${package[${tool}]:-}" ]] || { echo "host-tools: unknown tool '${tool}'" >&2; exit 2; }
   command -v "${tool}" >/dev/null 2>&1 || missing+=("${package[${tool}]}")
 done
-((${#missing[@]})) || exit 0
 
-[[ "$(id -u)" -eq 0 ]] || { echo "host-tools: need root to install ${missing[*]} (run: sudo $0)" >&2; exit 1; }
-echo "host-tools: installing ${missing[*]}" >&2
 apt_get() { DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=300 -qq "$@"; }
 # Keep the packages' init scripts from starting services (docker-registry would listen on every
 # interface; the release-flow test starts its own on 127.0.0.1): a policy-rc.d that says no,
 # unless the machine has one already.
 policy=/usr/sbin/policy-rc.d
-if [[ ! -e "${policy}" ]]; then
-  printf '#!/bin/sh\nexit 101\n' >"${policy}" && chmod +x "${policy}"
-  trap 'rm -f "${policy}"' EXIT
-fi
-# A fresh machine may have empty package lists: update first.
-{ apt_get update && apt_get install -y --no-install-recommends "${missing[@]}"; } >&2
+
+install_missing() {
+  ((${#missing[@]})) || return 0
+  [[ "$(id -u)" -eq 0 ]] || { echo "host-tools: need root to install ${missing[*]} (run: sudo $0)" >&2; exit 1; }
+  echo "host-tools: installing ${missing[*]}" >&2
+  if [[ ! -e "${policy}" ]]; then
+    printf '#!/bin/sh\nexit 101\n' >"${policy}" && chmod +x "${policy}"
+    trap 'rm -f "${policy}"' EXIT
+  fi
+  # A fresh machine may have empty package lists: update first.
+  apt_get update >&2
+  apt_get install -y --no-install-recommends "${missing[@]}" >&2
+}
+
+step 1/1 "Host tools (${wanted[*]})" install_missing

@@ -6,8 +6,9 @@
 #                                  and database images), build the service images with Pants
 #                                  (cached: only what changed), `docker-compose up`, which runs
 #                                  migrations and seed, wait for health, print the URLs.
-#                                  Safe to run twice: running containers whose image did not
-#                                  change are left alone.
+#                                  One progress line per step; a failed step's output is shown
+#                                  and kept in a log (progress.sh). Safe to run twice: running
+#                                  containers whose image did not change are left alone.
 #   build-support/stack.sh stop    remove the stack's containers, network and volumes
 #   build-support/stack.sh ps      what runs, with health
 #   build-support/stack.sh logs    follow the logs
@@ -17,6 +18,7 @@
 set -euo pipefail
 repo="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "${repo}"
+source build-support/progress.sh
 
 export COMPOSE_PROJECT_NAME=flightres
 api_port="${API_PORT:-8080}" flights_port="${FLIGHTS_PORT:-8081}"
@@ -36,18 +38,17 @@ api_healthy() {
 start() {
   local started=${SECONDS}
   command -v curl >/dev/null || die "curl is needed (apt-get install curl)"
-  build-support/host-tools.sh docker-compose
-  # Engine, and the image choice shared with the tests: MYSQL_IMAGE, REDIS_IMAGE, BASE_IMAGE
-  # (local images built from Debian packages when no registry is reachable).
+  step 1/5 "docker-compose" build-support/host-tools.sh docker-compose
+  step 2/5 "Docker engine" build-support/docker-engine.sh
+  # The image choice shared with the tests: MYSQL_IMAGE, REDIS_IMAGE, BASE_IMAGE (local images
+  # built from Debian packages when no registry is reachable).
   local env_lines
-  env_lines="$(build-support/test-env.sh)"
+  env_lines="$(step 3/5 "Base and database images" build-support/test-env.sh)"
   eval "${env_lines}"
   export MYSQL_IMAGE REDIS_IMAGE BASE_IMAGE
-  log "building the service images with Pants (only what changed)"
-  ./pants package "${images[@]}" >&2
-  log "starting the stack (migrations and seed run first)"
+  step 4/5 "Service images, built by Pants (only what changed)" ./pants package "${images[@]}"
   # Without --profile edge: Traefik only starts when asked for (see docker-compose.yml).
-  docker-compose up -d --remove-orphans >&2
+  step 5/5 "The stack: databases, migrations, seed, services" docker-compose up -d --remove-orphans
   local deadline=$((SECONDS + 120))
   until api_healthy; do
     ((SECONDS < deadline)) || { compose ps >&2; die "the API is not healthy after 120s (make logs)"; }

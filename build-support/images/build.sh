@@ -10,11 +10,14 @@
 #
 # Starts a Docker engine first if none answers (../docker-engine.sh). debian-base needs
 # root (debootstrap); installs debootstrap from apt if missing.
-# Build logs: ${FLIGHTRES_IMAGE_LOG_DIR:-/tmp/flightres-images}/<image>.log
+# Prints one progress line per step (../progress.sh); the output of a failed build is shown and
+# kept in a log.
 set -euo pipefail
 
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 readonly here
+# shellcheck source=build-support/progress.sh
+source "${here}/../progress.sh"
 readonly SUITE=bookworm
 readonly ALL_IMAGES=(debian-base python redis mariadb)
 declare -rA TAGS=(
@@ -23,7 +26,6 @@ declare -rA TAGS=(
     [redis]=flightres/redis:7.0
     [mariadb]=flightres/mariadb:10.11
 )
-readonly LOG_DIR="${FLIGHTRES_IMAGE_LOG_DIR:-/tmp/flightres-images}"
 
 log() { printf 'images: %s\n' "$*" >&2; }
 die() { log "ERROR: $*"; exit 1; }
@@ -51,10 +53,10 @@ if ((${#selected[@]} == 0)); then
     selected=("${ALL_IMAGES[@]}")
 fi
 
-"${here}/../docker-engine.sh"
+steps=$((${#selected[@]} + 1))
+step "1/${steps}" "Docker engine" "${here}/../docker-engine.sh"
 # The engine script manages the default socket; talk to that one.
 export DOCKER_HOST=unix:///var/run/docker.sock
-mkdir -p "$LOG_DIR"
 
 # ---------------------------------------------------------------------------------------
 # How this machine's apt reaches Debian: the images must use the same mirror and settings.
@@ -105,27 +107,27 @@ cleanup_rootfs() {
         | while read -r mnt; do umount -l "$mnt" || true; done
     rm -rf --one-file-system "$rootfs"
 }
-trap cleanup_rootfs EXIT
 
 build_debian_base() {
-    local tag="$1" logfile="$2"
+    local tag="$1"
     [[ "$(id -u)" -eq 0 ]] || die "debian-base needs root for debootstrap (run: sudo $0)"
     if ! command -v debootstrap >/dev/null 2>&1; then
         log "debootstrap not found: installing it"
         # A fresh machine may have empty package lists: update first.
         { apt-get -o DPkg::Lock::Timeout=300 update -qq \
             && DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=300 install -y -qq \
-                --no-install-recommends debootstrap; } >>"$logfile" 2>&1 \
-            || die "apt-get install debootstrap failed (see $logfile)"
+                --no-install-recommends debootstrap; } >&2 \
+            || die "apt-get install debootstrap failed"
     fi
 
     rootfs="$(mktemp -d /var/tmp/flightres-rootfs.XXXXXX)"
+    trap cleanup_rootfs EXIT
     local -a include=()
     [[ "$main_mirror" == https:* ]] && include=(--include=ca-certificates)
     log "debootstrap ${SUITE} from ${main_mirror} (security: ${security_mirror})"
     debootstrap --variant=minbase --components=main "${include[@]}" \
-        "$SUITE" "$rootfs" "$main_mirror" >>"$logfile" 2>&1 \
-        || die "debootstrap failed (see $logfile)"
+        "$SUITE" "$rootfs" "$main_mirror" >&2 \
+        || die "debootstrap failed"
 
     # apt: the host's mirror for the suite, its updates and security suites.
     rm -f "$rootfs/etc/apt/sources.list"
@@ -152,7 +154,7 @@ EOF
     # intercepting proxy needs the host's extra CAs for apt inside the images.
     if [[ "$main_mirror" == https:* ]] && compgen -G '/usr/local/share/ca-certificates/*.crt' >/dev/null; then
         cp /usr/local/share/ca-certificates/*.crt "$rootfs/usr/local/share/ca-certificates/"
-        chroot "$rootfs" update-ca-certificates >>"$logfile" 2>&1
+        chroot "$rootfs" update-ca-certificates >&2
     fi
 
     install -m 0644 "$here/debian-base/apt-container.conf" "$rootfs/etc/apt/apt.conf.d/90container"
@@ -164,8 +166,8 @@ EOF
     log "applying ${SUITE}-updates and ${SUITE}-security"
     mount -t proc proc "$rootfs/proc"
     { chroot "$rootfs" apt-get update -qq \
-        && chroot "$rootfs" env DEBIAN_FRONTEND=noninteractive apt-get upgrade -y -qq; } >>"$logfile" 2>&1 \
-        || die "apt-get update/upgrade inside the new rootfs failed (see $logfile)"
+        && chroot "$rootfs" env DEBIAN_FRONTEND=noninteractive apt-get upgrade -y -qq; } >&2 \
+        || die "apt-get update/upgrade inside the new rootfs failed"
     umount "$rootfs/proc"
 
     # What the dpkg excludes keep out of later layers, and what Docker supplies at run time.
@@ -179,47 +181,43 @@ EOF
 
     tar --numeric-owner --xattrs -C "$rootfs" -c . \
         | docker import --change 'ENV LANG=C.UTF-8' --change 'CMD ["bash"]' \
-            --message "debootstrap --variant=minbase ${SUITE} ${main_mirror}" - "$tag" >>"$logfile" 2>&1 \
-        || die "docker import failed (see $logfile)"
+            --message "debootstrap --variant=minbase ${SUITE} ${main_mirror}" - "$tag" >&2 \
+        || die "docker import failed"
     cleanup_rootfs
     rootfs=""
 }
 
 build_dockerfile_image() {
-    local name="$1" tag="$2" logfile="$3"
+    local name="$1" tag="$2"
     # DOCKER_BUILDKIT=0: CLI 28 would otherwise require the buildx plugin, which docker.io
     # does not ship; the classic builder is enough for these Dockerfiles.
     DOCKER_BUILDKIT=0 docker build --force-rm --tag "$tag" \
         --build-arg "BASE_IMAGE=${TAGS[debian-base]}" "${proxy_build_args[@]}" \
-        "$here/$name" >>"$logfile" 2>&1 \
-        || { tail -n 25 "$logfile" >&2; die "building $tag failed (full log: $logfile)"; }
+        "$here/$name" >&2 \
+        || die "building $tag failed"
 }
 
-start_all=$SECONDS
 base_rebuilt=0
+number=1
 for name in "${selected[@]}"; do
+    number=$((number + 1))
     tag="${TAGS[$name]}"
-    logfile="$LOG_DIR/$name.log"
     if image_exists "$tag" && ((force == 0 && base_rebuilt == 0)); then
-        printf '%-32s skipped (exists)  %s\n' "$tag" "$(image_size "$tag")"
+        echo "[${number}/${steps}] ${tag} ... ok (exists, $(image_size "$tag"))" >&2
         continue
     fi
     if [[ "$name" != debian-base ]] && ! image_exists "${TAGS[debian-base]}"; then
         die "$tag needs ${TAGS[debian-base]}: run $0 debian-base $name"
     fi
-    : >"$logfile"
-    start=$SECONDS
     old_id="$(docker image inspect --format '{{.Id}}' "$tag" 2>/dev/null || true)"
     if [[ "$name" == debian-base ]]; then
-        build_debian_base "$tag" "$logfile"
+        step "${number}/${steps}" "${tag} (debootstrap)" build_debian_base "$tag"
         base_rebuilt=1
     else
-        build_dockerfile_image "$name" "$tag" "$logfile"
+        step "${number}/${steps}" "${tag}" build_dockerfile_image "$name" "$tag"
     fi
-    printf '%-32s built in %3ss    %s\n' "$tag" "$((SECONDS - start))" "$(image_size "$tag")"
     # A rebuild leaves the previous image untagged: remove it unless something still uses it.
     if [[ -n "$old_id" && "$old_id" != "$(docker image inspect --format '{{.Id}}' "$tag")" ]]; then
         docker image rm "$old_id" >/dev/null 2>&1 || true
     fi
 done
-printf 'total %ss\n' "$((SECONDS - start_all))"
