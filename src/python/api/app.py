@@ -12,11 +12,8 @@ import json
 from collections.abc import AsyncIterator, Iterator
 from contextlib import asynccontextmanager, contextmanager
 from dataclasses import dataclass
-from functools import cache
-from importlib import resources
 from typing import Annotated, Any
 
-import yaml
 from fastapi import Depends, FastAPI, Header, Path, Query, Request, Response
 from prometheus_client import CollectorRegistry, ProcessCollector
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator
@@ -42,6 +39,7 @@ from api.ports import (
 from api.seatmap import SEAT_PATTERN
 from api.settings import Settings
 from chassis import Check, DependencyUnavailable, Problem
+from chassis.openapi import committed
 from chassis.params import CANONICAL_INT
 
 SERVICE = "api"
@@ -53,6 +51,7 @@ BOOKING_ID_PATTERN = r"^[0-9A-HJKMNP-TV-Z]{26}$"  # a ULID, as the reservations 
 IDEMPOTENCY_KEY_PATTERN = r"^[A-Za-z0-9+/=_.:-]{1,128}$"
 MAX_SEATS = 9
 MAX_PAGE = 100
+MAX_FLIGHTS_CURSOR = 200  # as the flights service takes them
 SEARCH_PARAMETERS = frozenset(
     {"flight_no", "departure_date", "origin", "destination", "limit", "cursor"}
 )
@@ -141,8 +140,6 @@ def create_app(
         # an empty 307 to some other path.
         redirect_slashes=False,
     )
-    # /openapi.json and /docs serve the committed spec, not one generated from the code.
-    app.openapi = committed_spec  # type: ignore[method-assign]
 
     async def flights_health() -> object:
         return await app.state.upstreams.flights.health()
@@ -158,6 +155,7 @@ def create_app(
         version=VERSION,
         registry=registry,
         max_body_bytes=MAX_BODY_BYTES,
+        spec=committed("api"),
         checks=[
             Check("flights", "component", flights_health, timeout=probe_timeout),
             Check("reservations", "component", reservations_health, timeout=probe_timeout),
@@ -167,16 +165,15 @@ def create_app(
     return app
 
 
-@cache
-def committed_spec() -> dict[str, Any]:
-    text = (resources.files("api") / "openapi.yaml").read_text(encoding="utf-8")
-    spec: dict[str, Any] = yaml.safe_load(text)
-    return spec
-
-
 def _routes(app: FastAPI) -> None:
     @app.get("/flights")
-    async def search_flights(request: Request, services: Services) -> Response:
+    async def search_flights(
+        request: Request,
+        services: Services,
+        # Checked here as the flights service checks it (the spec says the same); passed on
+        # with the other parameters.
+        cursor: Annotated[str | None, Query(min_length=1, max_length=MAX_FLIGHTS_CURSOR)] = None,
+    ) -> Response:
         """The flights service's search, same parameters, same answers."""
         query = [(k, v) for k, v in request.query_params.multi_items() if k in SEARCH_PARAMETERS]
         with _translated():

@@ -11,7 +11,8 @@ from __future__ import annotations
 import json
 import logging
 import time
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
+from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.exception_handlers import http_exception_handler
@@ -40,10 +41,16 @@ def install(
     version: str | None = None,
     registry: CollectorRegistry | None = None,
     max_body_bytes: int | None = None,
+    spec: Mapping[str, Any] | None = None,
 ) -> None:
     """Add request ids, JSON logs (level from ``LOG_LEVEL``), problem+json errors, metrics,
     and the ``/ping``, ``/health`` and ``/metrics`` routes. With ``max_body_bytes``, a larger
-    request body is refused with 413 before more of it is read."""
+    request body is refused with 413 before more of it is read. With ``spec`` (the committed
+    document, ``chassis.openapi``), ``/openapi.json`` and ``/docs`` serve it instead of one
+    FastAPI generates."""
+    if spec is not None:
+        document = dict(spec)
+        app.openapi = lambda: document  # type: ignore[method-assign]
     logs.configure(service, config.log_level())
     http_metrics = HttpMetrics(registry)
     app.add_middleware(_ChassisMiddleware, metrics=http_metrics, max_body_bytes=max_body_bytes)
@@ -174,8 +181,8 @@ async def _on_http_exception(request: Request, exc: Exception) -> Response:
     if exc.status_code < 400:
         return await http_exception_handler(request, exc)
     headers = exc.headers
-    if exc.status_code == 405:
-        headers = {**(headers or {}), "Allow": _allowed_methods(request)}
+    if exc.status_code == 405 and (methods := _allowed_methods(request)):
+        headers = {**(headers or {}), "Allow": methods}
     # Starlette fills an unset detail with the reason phrase, which the title already says.
     detail: str | None = str(exc.detail)
     if exc.detail == problems.reason(exc.status_code):
@@ -189,7 +196,8 @@ async def _on_http_exception(request: Request, exc: Exception) -> Response:
 
 def _allowed_methods(request: Request) -> str:
     """Every method a route of this path allows. Starlette's 405 names the first matching
-    route's only, and FastAPI makes a route per operation (GET and POST of one path are two)."""
+    route's only, and FastAPI makes a route per operation (GET and POST of one path are two).
+    Empty when the path's routes sit in an included router: Starlette's header stands then."""
     methods: set[str] = set()
     for route in request.app.router.routes:
         if isinstance(route, Route) and route.matches(request.scope)[0] is not Match.NONE:

@@ -13,7 +13,7 @@ import json
 import logging
 import re
 import time
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 import flask
@@ -45,9 +45,11 @@ def install(
     checks: Sequence[Check] = (),
     version: str | None = None,
     registry: CollectorRegistry | None = None,
+    spec: Mapping[str, Any] | None = None,
 ) -> None:
     """Add request ids, JSON logs (level from ``LOG_LEVEL``), problem+json errors, metrics,
-    and the ``/ping``, ``/health`` and ``/metrics`` routes."""
+    and the ``/ping``, ``/health`` and ``/metrics`` routes; with ``spec`` (the committed
+    document, ``chassis.openapi``), ``/openapi.json`` serving it."""
     if any(inspect.iscoroutinefunction(check.probe) for check in checks):
         raise TypeError("Flask health checks need sync probes")
     logs.configure(service, config.log_level())
@@ -79,6 +81,13 @@ def install(
     app.add_url_rule("/ping", "chassis_ping", ping)
     app.add_url_rule("/health", "chassis_health", readiness)
     app.add_url_rule("/metrics", "chassis_metrics", scrape)
+    if spec is not None:
+        document = json.dumps(spec)
+
+        def openapi() -> flask.Response:
+            return flask.Response(document, content_type="application/json")
+
+        app.add_url_rule("/openapi.json", "chassis_openapi", openapi)
 
 
 _RULE_KEY = "chassis.url_rule"

@@ -1,7 +1,8 @@
 """HTTP layer: turn requests into use-case calls and outcomes into responses, nothing else.
 
 The routes are the ones in ``openapi.yaml`` (a test holds them together). The chassis adds
-``/ping``, ``/health``, ``/metrics``, request ids, JSON logs and problem+json errors.
+``/ping``, ``/health``, ``/metrics``, ``/openapi.json`` (that file), request ids, JSON logs and
+problem+json errors.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from flask import Flask, Response, request
 
 from chassis import Check, DependencyUnavailable, Problem, validation_problem
 from chassis.flask import install
+from chassis.openapi import committed
 from reservations import services
 from reservations.model import (
     IDEMPOTENCY_KEY,
@@ -57,7 +59,12 @@ def create_app(settings: Settings, store: ReservationStore | None = None) -> Fla
     # 308 HTML redirect to a merged path. Set before any route is added.
     app.url_map.merge_slashes = False
     app.config["MAX_CONTENT_LENGTH"] = MAX_BODY_BYTES
-    install(app, service="reservations", checks=[Check("redis", "datastore", store.ping)])
+    install(
+        app,
+        service="reservations",
+        checks=[Check("redis", "datastore", store.ping)],
+        spec=committed("reservations"),
+    )
 
     @app.put("/reservations")
     def reserve_seat() -> Response:

@@ -14,9 +14,11 @@ from api.app import create_app
 from api.clients.http import ClientConfig
 from api.settings import Settings
 from api.tests.servers import serving_asgi
-from api.tests.spec_check import check_response
 from api.tests.upstreams import FakeFlights, FakeReservationsService
 from testsupport.fixtures import mysql_server, mysql_url, redis_server, redis_url  # noqa: F401
+from testsupport.openapi import Spec
+
+SPEC = Spec("api")
 
 # Pact's verifier and mock server otherwise report usage to an analytics host.
 os.environ.setdefault("PACT_DO_NOT_TRACK", "true")
@@ -35,7 +37,7 @@ def api_settings(flights_url: str, reservations_url: str) -> Settings:
 
 def spec_checked(client: TestClient) -> TestClient:
     """Every response this client receives is checked against openapi.yaml."""
-    client.event_hooks["response"].append(check_response)
+    client.event_hooks["response"].append(SPEC.check_httpx)
     return client
 
 

@@ -13,11 +13,12 @@ from fastapi.testclient import TestClient
 from starlette.requests import Request
 from starlette.responses import Response
 
-from api.app import create_app
-from api.tests.conftest import Fakes, api_settings, spec_checked
+from api.app import MAX_FLIGHTS_CURSOR, create_app
+from api.seatmap import SEAT_PATTERN
+from api.tests.conftest import SPEC, Fakes, api_settings, spec_checked
 from api.tests.servers import refusing, silent
-from api.tests.spec_check import operations, spec
 from api.tests.upstreams import problem
+from testsupport.openapi import routes
 
 
 def seats_of(document: dict[str, object]) -> dict[str, bool]:
@@ -34,25 +35,21 @@ def seats_of(document: dict[str, object]) -> dict[str, bool]:
 # --- routes -------------------------------------------------------------------------------
 
 
-DOCUMENTATION = {("GET", "/openapi.json"), ("GET", "/docs"), ("GET", "/docs/oauth2-redirect")}
-
-
-def test_the_app_serves_exactly_the_operations_of_the_spec(fakes: Fakes) -> None:
-    app = create_app(api_settings(fakes.flights_url, fakes.reservations_url))
-    served = {
-        (method, route.path)  # type: ignore[attr-defined]
-        for route in app.routes
-        for method in getattr(route, "methods", ()) or ()
-        if method != "HEAD"
-    }
-    assert served - DOCUMENTATION == operations()
-
-
-def test_the_served_spec_is_the_committed_one(api: TestClient) -> None:
+def test_the_app_serves_its_committed_spec_and_exactly_its_operations(api: TestClient) -> None:
+    SPEC.validate()
     response = api.get("/openapi.json")
     assert response.status_code == 200
-    assert response.json() == spec()
+    assert response.json() == SPEC.document
     assert "swagger" in api.get("/docs").text.lower()
+    assert routes(api.app) == SPEC.operations()
+
+
+def test_the_spec_validates_seats_and_search_cursors_like_the_code() -> None:
+    schemas = SPEC.document["components"]["schemas"]
+    assert schemas["SeatNum"]["pattern"] == f"^{SEAT_PATTERN}$"
+    search = SPEC.document["paths"]["/flights"]["get"]["parameters"]
+    [cursor] = [parameter["schema"] for parameter in search if parameter["name"] == "cursor"]
+    assert cursor == {"type": "string", "minLength": 1, "maxLength": MAX_FLIGHTS_CURSOR}
 
 
 # --- search -------------------------------------------------------------------------------
@@ -77,6 +74,17 @@ def test_search_is_passed_through(api: TestClient, fakes: Fakes) -> None:
     assert response.json() == fakes.flights.page
     # Known parameters only, in the order given.
     assert fakes.flights.requests()[-1].query == "origin=JFK&departure_date=2026-12-01&limit=5"
+
+
+@pytest.mark.parametrize("cursor", ["", "c" * (MAX_FLIGHTS_CURSOR + 1)], ids=["empty", "201"])
+def test_a_cursor_the_flights_service_would_refuse_is_a_422_here(
+    api: TestClient, fakes: Fakes, cursor: str
+) -> None:
+    response = api.get("/flights", params={"cursor": cursor})
+
+    assert response.status_code == 422
+    assert [error["field"] for error in response.json()["errors"]] == ["query.cursor"]
+    assert fakes.flights.requests() == []
 
 
 def test_search_validation_problems_come_back_unchanged(api: TestClient) -> None:

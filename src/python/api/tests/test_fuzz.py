@@ -33,10 +33,9 @@ from schemathesis.python import asgi
 
 from api.app import create_app
 from api.settings import Settings
-from api.tests.conftest import spec_checked
+from api.tests.conftest import SPEC, spec_checked
 from api.tests.flights_service import serving_flights
 from api.tests.servers import serving_wsgi
-from api.tests.spec_check import spec
 from flights.settings import DatabaseConfig
 from reservations.app import create_app as create_reservations_app
 from reservations.settings import Settings as ReservationsSettings
@@ -45,7 +44,7 @@ from testsupport.fuzzing import assert_problem, raw_request
 from testsupport.servers import MysqlServer, RedisServer
 
 DAY = date(2026, 12, 1)  # flight 1 is JFK-LAX on this day, an A320 (rows 1-3, 7-32)
-schema = fuzzing.schema(spec())
+schema = fuzzing.schema(SPEC.document)
 
 
 # --- the real services, over HTTP ------------------------------------------------------------

@@ -1,4 +1,5 @@
-"""Fixtures: a migrated (and optionally seeded) database per test, and the app on top of it.
+"""Fixtures: a migrated (and optionally seeded) database per test, and the app on top of it,
+with a client that checks every response against the committed spec.
 
 The server comes from testsupport (a MariaDB/MySQL container for the session, or
 TEST_MYSQL_URL); every test gets its own database, so tests never see each other's data.
@@ -17,9 +18,11 @@ from flights.app import create_app
 from flights.repository import MySqlFlightRepository, connect
 from flights.settings import DatabaseConfig, Settings
 from testsupport.fixtures import mysql_server, mysql_url  # noqa: F401
+from testsupport.openapi import Spec
 
 # Seed data is relative to a start date; a fixed one keeps ids, dates and counts stable.
 SEED_START = date(2026, 12, 1)
+SPEC = Spec("flights")
 
 
 @pytest.fixture()
@@ -70,4 +73,5 @@ def repo(settings: Settings) -> Iterator[MySqlFlightRepository]:
 @pytest.fixture()
 def client(settings: Settings) -> Iterator[TestClient]:
     with TestClient(create_app(settings)) as test_client:
+        test_client.event_hooks["response"].append(SPEC.check_httpx)
         yield test_client

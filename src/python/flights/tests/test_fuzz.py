@@ -7,7 +7,8 @@ spec does not document, or an error that is not problem+json saying what was wro
   MySQL database, and checks every response against the spec.
 * The parametrized tests below send what generators rarely produce: look-alike digits, emoji,
   NUL and newlines in ids, path traversal (encoded, and literal as a raw client sends it), and
-  bodies of every kind to a read-only service.
+  bodies of every kind to a read-only service. The client checks every response against the
+  spec too (``SPEC.check_httpx``).
 
 A known bug would be pinned by an ``xfail(strict=True)`` test, so that fixing it turns the test
 red until the marker is removed; there are none at the moment.
@@ -18,12 +19,10 @@ from __future__ import annotations
 import json
 import secrets
 from collections.abc import Iterator
-from importlib import resources
 from typing import Any
 
 import pytest
 import schemathesis
-import yaml
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from schemathesis.python import asgi
@@ -32,20 +31,12 @@ from flights import migrate, seed
 from flights.app import create_app
 from flights.repository import connect
 from flights.settings import DatabaseConfig, Settings
-from flights.tests.conftest import SEED_START
+from flights.tests.conftest import SEED_START, SPEC
 from testsupport import fuzzing
 from testsupport.fuzzing import assert_problem, raw_request
 from testsupport.servers import MysqlServer
 
-
-def committed() -> dict[str, Any]:
-    spec: dict[str, Any] = yaml.safe_load(
-        (resources.files("flights") / "openapi.yaml").read_text("utf-8")
-    )
-    return spec
-
-
-schema = fuzzing.schema(committed())
+schema = fuzzing.schema(SPEC.document)
 
 
 # --- the real app on a real database ---------------------------------------------------------
@@ -103,6 +94,7 @@ def test_no_input_breaks_the_service(case: schemathesis.Case[Any], app: FastAPI)
 def client(seeded: Settings) -> Iterator[TestClient]:
     """One client for the module's read-only tests (conftest's makes a database per test)."""
     with TestClient(create_app(seeded)) as test_client:
+        test_client.event_hooks["response"].append(SPEC.check_httpx)
         yield test_client
 
 

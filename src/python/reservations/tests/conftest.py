@@ -4,15 +4,30 @@ from __future__ import annotations
 
 import socket
 from collections.abc import Iterator
+from typing import Any
 
 import pytest
 from flask.testing import FlaskClient
+from werkzeug.test import TestResponse  # pants: no-infer-dep - comes with flask
 
 from reservations.app import create_app
 from reservations.settings import Settings
 from reservations.store import RedisStore
-from reservations.tests.spec_check import SpecCheckingClient
 from testsupport.fixtures import redis_server, redis_url  # noqa: F401
+from testsupport.openapi import Spec
+
+SPEC = Spec("reservations")
+
+
+class SpecCheckingClient(FlaskClient):
+    """A test client that checks every response it receives against the committed spec."""
+
+    def open(self, *args: Any, **kwargs: Any) -> TestResponse:
+        response = super().open(*args, **kwargs)
+        request = response.request
+        headers = dict(response.headers)
+        SPEC.check(request.method, request.path, response.status_code, headers, response.data)
+        return response
 
 
 def make_store(url: str, **overrides: float) -> RedisStore:

@@ -1,5 +1,5 @@
 """The HTTP API through Flask's test client, on a real Redis. Every response is also checked
-against the committed spec (see ``spec_check``)."""
+against the committed spec (see ``conftest.SpecCheckingClient``)."""
 
 from __future__ import annotations
 
@@ -13,8 +13,7 @@ from werkzeug.test import TestResponse  # pants: no-infer-dep - comes with flask
 
 from reservations.app import create_app
 from reservations.settings import Settings
-from reservations.tests.conftest import make_store
-from reservations.tests.spec_check import SpecCheckingClient
+from reservations.tests.conftest import SpecCheckingClient, make_store
 
 
 def body(flight: str = "FL1", seat: str = "12C", customer: str = "alice") -> dict[str, str]:

@@ -28,11 +28,11 @@ from werkzeug.test import TestResponse  # pants: no-infer-dep - comes with flask
 from reservations.app import create_app
 from reservations.settings import Settings
 from reservations.store import RedisStore
-from reservations.tests.spec_check import spec
+from reservations.tests.conftest import SPEC
 from testsupport import fuzzing
 from testsupport.fuzzing import assert_problem
 
-schema = fuzzing.schema(spec())
+schema = fuzzing.schema(SPEC.document)
 
 
 # --- what every error must look like --------------------------------------------------------

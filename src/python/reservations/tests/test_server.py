@@ -26,7 +26,7 @@ from typing import Any
 import httpx
 import pytest
 
-from reservations.tests.spec_check import check_response
+from reservations.tests.conftest import SPEC
 from testsupport.servers import RedisServer
 
 # Where Pants puts the PEX named in tests/BUILD (runtime_package_dependencies). Outside
@@ -43,7 +43,7 @@ class Service:
     def client(self) -> httpx.Client:
         """An HTTP client (one per thread) that checks each response against the spec."""
         return httpx.Client(
-            base_url=self.url, timeout=10, event_hooks={"response": [_check_against_spec]}
+            base_url=self.url, timeout=10, event_hooks={"response": [SPEC.check_httpx]}
         )
 
     def log_lines(self) -> list[dict[str, Any]]:
@@ -56,17 +56,6 @@ class Service:
         except subprocess.TimeoutExpired:
             self.process.kill()
             raise
-
-
-def _check_against_spec(response: httpx.Response) -> None:
-    response.read()
-    check_response(
-        response.request.method,
-        response.request.url.path,
-        response.status_code,
-        response.headers,
-        response.content,
-    )
 
 
 def _free_port() -> int:
