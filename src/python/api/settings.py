@@ -14,6 +14,9 @@ class Settings:
     reservations_url: str
     host: str = "0.0.0.0"  # noqa: S104 - a container must listen on its pod address
     port: int = 8080
+    # uvicorn worker processes. `run.py --worker-models` compares the choices
+    # (docs/benchmarks-worker-models.md).
+    workers: int = 1
     upstream: ClientConfig = field(default_factory=ClientConfig)
     seat_map_cache_size: int = 1024  # flights
     seat_map_max_age: float = 300.0  # seconds, caps the flights service's max-age
@@ -27,6 +30,7 @@ class Settings:
             reservations_url=env_url("RESERVATIONS_URL"),
             host=env_str("HOST", cls.host),
             port=env_int("PORT", cls.port, min_value=1, max_value=65535),
+            workers=workers_from_env(),
             upstream=ClientConfig(
                 connect_timeout=_seconds("UPSTREAM_CONNECT_TIMEOUT", defaults.connect_timeout),
                 read_timeout=_seconds("UPSTREAM_READ_TIMEOUT", defaults.read_timeout),
@@ -44,6 +48,11 @@ class Settings:
             ),
             log_level=log_level(),
         )
+
+
+def workers_from_env() -> int:
+    """API_WORKERS, also read by the benchmark's minimal FastAPI app to be served alike."""
+    return env_int("API_WORKERS", Settings.workers, min_value=1, max_value=16)
 
 
 def _seconds(name: str, default: float) -> float:

@@ -2,11 +2,12 @@
 
     baselines.pex flask     reservations/bench/minimal_app.py (Flask, one HSETNX), served by
                             reservations.cli.Server with gunicorn_options(Settings.from_env()):
-                            the same workers, threads and Redis pool size as the service.
+                            the same worker class, workers, threads and Redis pool size as
+                            the service.
     baselines.pex describe  prints those settings as JSON (for the report).
     baselines.pex fastapi   a minimal FastAPI app doing one HSETNX with redis.asyncio, served
-                            by uvicorn with the API layer's options (UVICORN_OPTIONS, which a
-                            test holds equal to api/cli.py's).
+                            by uvicorn with the API layer's options (api.cli.uvicorn_options,
+                            API_WORKERS processes).
 
 Both read HOST and PORT; Redis from RESERVATIONS_REDIS_URL (flask) or BASELINE_REDIS_URL
 (fastapi). No validation, no chassis (request ids, metrics, access logs): the leanest form
@@ -16,17 +17,10 @@ of the same request.
 # No `from __future__ import annotations`: FastAPI reads the endpoint's annotations at run
 # time, and `Request` is imported inside the factory, where a string could not be resolved.
 import json
+import os
 import sys
 from collections.abc import Sequence
 from typing import Any
-
-# uvicorn.run's options in api/cli.py, host and port aside.
-UVICORN_OPTIONS: dict[str, Any] = {
-    "log_config": None,
-    "access_log": False,
-    "server_header": False,
-    "timeout_graceful_shutdown": 10,
-}
 
 
 def create_minimal_fastapi(redis_url: str) -> Any:
@@ -58,14 +52,24 @@ def serve_flask() -> None:
     ).run()
 
 
-def serve_fastapi() -> None:
-    import os
+def minimal_fastapi() -> Any:
+    """uvicorn's factory: the app of one server process."""
+    return create_minimal_fastapi(os.environ["BASELINE_REDIS_URL"])
 
+
+def serve_fastapi() -> None:
     import uvicorn
 
-    app = create_minimal_fastapi(os.environ["BASELINE_REDIS_URL"])
-    host = os.environ.get("HOST", "127.0.0.1")
-    uvicorn.run(app, host=host, port=int(os.environ.get("PORT", "8090")), **UVICORN_OPTIONS)
+    from api.cli import uvicorn_options
+    from api.settings import workers_from_env
+
+    uvicorn.run(
+        "benchmarks.baselines:minimal_fastapi",
+        factory=True,
+        host=os.environ.get("HOST", "127.0.0.1"),
+        port=int(os.environ.get("PORT", "8090")),
+        **uvicorn_options(workers_from_env()),
+    )
 
 
 def describe() -> dict[str, Any]:
@@ -73,17 +77,20 @@ def describe() -> dict[str, Any]:
     environment (RESERVATIONS_REDIS_URL must be set)."""
     import platform
 
+    from api.cli import uvicorn_options
+    from api.settings import workers_from_env
     from reservations.settings import Settings
 
     settings = Settings.from_env()
     return {
         "python": platform.python_version(),
         "reservations": {
+            "worker_class": settings.worker_class,
             "workers": settings.workers,
             "threads": settings.threads,
             "redis_pool_size": settings.redis_pool_size,
         },
-        "uvicorn_options": UVICORN_OPTIONS,
+        "uvicorn_options": uvicorn_options(workers_from_env()),
     }
 
 

@@ -1,6 +1,7 @@
 """The system benchmark's entry point (``make bench``); runner.py has the details:
 
     python3 src/python/benchmarks/run.py [--duration 20] [--quick] [--rounds N] [--help]
+    python3 src/python/benchmarks/run.py --worker-models [--rounds N]
 
 Standard library only, so any Python 3.11 runs it from a checkout once ``./pants package``
 has built the PEX files it starts.

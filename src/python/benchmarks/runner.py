@@ -2,6 +2,10 @@
 baselines with wrk and redis-benchmark, write docs/benchmarks.md and docs/benchmarks.json.
 
     python3 src/python/benchmarks/run.py [--duration 20] [--quick] [--rounds 1] ...
+    python3 src/python/benchmarks/run.py --worker-models [--rounds 3] ...
+
+The second form measures the services' worker models instead (worker_models.py) and writes
+docs/benchmarks-worker-models.md.
 
 Needs the PEX files (./pants package src/python/flights:flights
 src/python/reservations:reservations src/python/api:api src/python/benchmarks:baselines),
@@ -35,18 +39,18 @@ import sys
 import tempfile
 import time
 from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from types import FrameType
 from typing import Any
 
-from benchmarks import machine, redisbench, report, stack, wrk
-from benchmarks.report import FASTAPI, FLASK, REDIS
+from benchmarks import machine, redisbench, report, stack, worker_models, wrk
+from benchmarks.report import ENTRY, FASTAPI, FLASK, REDIS
 from benchmarks.stack import HOST, log
 from benchmarks.workloads import BookingFeed, Catalog, discover, split_for_bookings
 
 REPO = Path(__file__).resolve().parents[3]
-ENTRY = "python3 src/python/benchmarks/run.py"
 PEX_FILES = {
     "flights": "src.python.flights/flights.pex",
     "reservations": "src.python.reservations/reservations.pex",
@@ -62,11 +66,13 @@ EVENTS_KEY = "reservations:events"  # reservations/store.py: one event per seat 
 RUN_PREFIX = {
     FLASK: "mf",
     FASTAPI: "ma",
-    "reservations_put": "rp",
+    "reservations_booking": "rb",
     "api_booking_1_seat": "b1",
     "api_booking_3_seats": "b3",
 }
-BOOKING_SEATS = {"api_booking_1_seat": 1, "api_booking_3_seats": 3}
+# Seats each successful request reserves (and logs one event for).
+SEATS = {"reservations_booking": 1, "api_booking_1_seat": 1, "api_booking_3_seats": 3}
+API_BOOKINGS = ("api_booking_1_seat", "api_booking_3_seats")  # each on flights of its own
 
 
 class Interrupted(Exception):  # noqa: N818 - what happened, not a failure
@@ -100,14 +106,23 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
         help=f"run only these workloads: {', '.join(w.id for w in report.WORKLOADS)}",
     )
     parser.add_argument("--dist", type=Path, default=REPO / "dist", help="where the PEXes are")
-    parser.add_argument("--md", type=Path, default=REPO / "docs" / "benchmarks.md")
+    parser.add_argument(
+        "--worker-models",
+        action="store_true",
+        help="measure the services' worker models instead (docs/benchmarks-worker-models.md)",
+    )
+    parser.add_argument("--md", type=Path, help="default docs/benchmarks.md (or -worker-models)")
     parser.add_argument("--json", type=Path, default=REPO / "docs" / "benchmarks.json")
     parser.add_argument("--logs", type=Path, help="keep the servers' logs in this directory")
     parser.add_argument(
         "--strict", action="store_true", help="exit 3 when a target is missed or errors occur"
     )
     args = parser.parse_args(argv)
-    args.duration = args.duration if args.duration is not None else (3 if args.quick else 20)
+    default_duration = 3 if args.quick else (10 if args.worker_models else 20)
+    args.duration = args.duration if args.duration is not None else default_duration
+    if args.md is None:
+        page = "benchmarks-worker-models.md" if args.worker_models else "benchmarks.md"
+        args.md = REPO / "docs" / page
     args.warmup = args.warmup if args.warmup is not None else (1 if args.quick else 3)
     if args.redis_benchmark_requests is None:
         args.redis_benchmark_requests = 50_000 if args.quick else 200_000
@@ -132,6 +147,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     previous = install_signal_handlers()
     started = time.monotonic()
     try:
+        if args.worker_models:
+            return write_worker_models(args)
         doc = run(args, started)
     except Interrupted as exc:
         log(f"stopped by {exc}; everything it started has been stopped and removed")
@@ -219,110 +236,126 @@ def pex_info(path: Path) -> dict[str, str]:
 # --- the run --------------------------------------------------------------------------------
 
 
-def run(args: argparse.Namespace, started: float) -> dict[str, Any]:
+@dataclass(frozen=True)
+class Services:
+    urls: dict[str, str]  # base URL by service name
+    pids: list[int]  # the servers and database containers: their CPU is the benchmark's own
+
+
+@dataclass(frozen=True)
+class Setup:
+    """What every mode starts first: the containers, the seeded flights, and the services
+    with their default settings."""
+
+    pex: dict[str, str]
+    logs: Path
+    images: dict[str, str]
+    redis: stack.Container
+    env: dict[str, dict[str, str]]  # each server's environment, by server
+    described: dict[str, Any]  # `baselines.pex describe`: the default server settings
+    catalog: Catalog
+    services: Services
+
+
+def start(args: argparse.Namespace, exits: contextlib.ExitStack) -> Setup:
+    """Start what Setup holds; exits stops it all again."""
     pex = {name: str(args.dist / relative) for name, relative in PEX_FILES.items()}
-    chosen = [w for w in report.WORKLOADS if not args.only or w.id in args.only]
-    about = machine.info()  # before the run: its load average says how quiet the machine was
-    with contextlib.ExitStack() as stack_:
-        if args.logs:
-            logs = args.logs
-            logs.mkdir(parents=True, exist_ok=True)
-        else:
-            scratch = tempfile.TemporaryDirectory(prefix="flightres-bench-")
-            logs = Path(stack_.enter_context(scratch))
-        run_id = secrets.token_hex(3)
-        password = secrets.token_hex(12)
-        image = images()
-        log(f"starting {image['mysql']} and {image['redis']} (127.0.0.1 only)")
-        mysql = stack_.enter_context(
-            stack.container(
-                image["mysql"],
-                3306,
-                {"MYSQL_ROOT_PASSWORD": password, "MYSQL_DATABASE": "flights"},
-                run_id=run_id,
-            )
+    if args.logs:
+        logs = args.logs
+        logs.mkdir(parents=True, exist_ok=True)
+    else:
+        logs = Path(exits.enter_context(tempfile.TemporaryDirectory(prefix="flightres-bench-")))
+    run_id = secrets.token_hex(3)
+    password = secrets.token_hex(12)
+    image = images()
+    log(f"starting {image['mysql']} and {image['redis']} (127.0.0.1 only)")
+    mysql = exits.enter_context(
+        stack.container(
+            image["mysql"],
+            3306,
+            {"MYSQL_ROOT_PASSWORD": password, "MYSQL_DATABASE": "flights"},
+            run_id=run_id,
         )
-        redis = stack_.enter_context(stack.container(image["redis"], 6379, {}, run_id=run_id))
-        redis_url = f"redis://{HOST}:{redis.port}/0"
-        flights_env = clean_env(
-            FLIGHTS_DATABASE_URL=f"mysql://root:{password}@{HOST}:{mysql.port}/flights"
-        )
-        log(f"migrating and seeding flights ({args.seed_days} days)")
-        stack.run_checked([pex["flights"], "migrate", "--wait", "180"], flights_env, "migrate", 400)
-        stack.run_checked(
-            [pex["flights"], "seed", "--days", str(args.seed_days), "--wait", "60"],
-            flights_env,
-            "seed",
-            900,
-        )
-        reservations_env = clean_env(RESERVATIONS_REDIS_URL=redis_url)
-        described = json.loads(
-            subprocess.run(
-                [pex["baselines"], "describe"],
-                env=reservations_env,
-                capture_output=True,
-                text=True,
-                check=True,
-                timeout=120,
-            ).stdout
-        )
-        log("starting flights, reservations and the API layer from their PEX files")
-        flights = stack_.enter_context(
-            _server("flights", [pex["flights"], "serve"], flights_env, logs)
-        )
-        reservations = stack_.enter_context(
-            _server("reservations", [pex["reservations"]], reservations_env, logs)
-        )
-        api = stack_.enter_context(
-            _server(
-                "api",
-                [pex["api"]],
-                clean_env(FLIGHTS_URL=flights.url, RESERVATIONS_URL=reservations.url),
-                logs,
-            )
-        )
-        catalog = discover(stack.get_json, flights.url)
-        log(
-            f"{len(catalog.flights):,} flights; wide-body: flight {catalog.wide_body} "
-            f"({catalog.wide_body_type}, {len(catalog.layouts[catalog.wide_body_type])} seats)"
-        )
-        setup_s = time.monotonic() - started
-        bench = Bench(
-            args,
-            pex=pex,
-            logs=logs,
-            catalog=catalog,
+    )
+    redis = exits.enter_context(stack.container(image["redis"], 6379, {}, run_id=run_id))
+    redis_url = f"redis://{HOST}:{redis.port}/0"
+    flights_env = clean_env(
+        FLIGHTS_DATABASE_URL=f"mysql://root:{password}@{HOST}:{mysql.port}/flights"
+    )
+    log(f"migrating and seeding flights ({args.seed_days} days)")
+    stack.run_checked([pex["flights"], "migrate", "--wait", "180"], flights_env, "migrate", 400)
+    stack.run_checked(
+        [pex["flights"], "seed", "--days", str(args.seed_days), "--wait", "60"],
+        flights_env,
+        "seed",
+        900,
+    )
+    reservations_env = clean_env(RESERVATIONS_REDIS_URL=redis_url)
+    described = json.loads(
+        subprocess.run(
+            [pex["baselines"], "describe"],
+            env=reservations_env,
+            capture_output=True,
+            text=True,
+            check=True,
+            timeout=120,
+        ).stdout
+    )
+    log("starting flights, reservations and the API layer from their PEX files")
+    flights = exits.enter_context(_server("flights", [pex["flights"], "serve"], flights_env, logs))
+    reservations = exits.enter_context(
+        _server("reservations", [pex["reservations"]], reservations_env, logs)
+    )
+    api_env = clean_env(FLIGHTS_URL=flights.url, RESERVATIONS_URL=reservations.url)
+    api = exits.enter_context(_server("api", [pex["api"]], api_env, logs))
+    catalog = discover(stack.get_json, flights.url)
+    log(
+        f"{len(catalog.flights):,} flights; wide-body: flight {catalog.wide_body} "
+        f"({catalog.wide_body_type}, {len(catalog.layouts[catalog.wide_body_type])} seats)"
+    )
+    return Setup(
+        pex=pex,
+        logs=logs,
+        images=image,
+        redis=redis,
+        env={
+            "reservations": reservations_env,
+            "api": api_env,
+            "flask": reservations_env,
+            "fastapi": clean_env(BASELINE_REDIS_URL=redis_url),
+        },
+        described=described,
+        catalog=catalog,
+        services=Services(
             urls={"flights": flights.url, "reservations": reservations.url, "api": api.url},
             pids=[flights.pid, reservations.pid, api.pid, *mysql.pids, *redis.pids],
-            redis=redis,
-            env={"flask": reservations_env, "fastapi": clean_env(BASELINE_REDIS_URL=redis_url)},
-        )
+        ),
+    )
+
+
+def run(args: argparse.Namespace, started: float) -> dict[str, Any]:
+    chosen = [w for w in report.WORKLOADS if not args.only or w.id in args.only]
+    about = machine.info()  # before the run: its load average says how quiet the machine was
+    with contextlib.ExitStack() as exits:
+        setup = start(args, exits)
+        setup_s = time.monotonic() - started
+        bench = Bench(args, setup)
         runs: dict[str, list[dict[str, Any]]] = {w.id: [] for w in chosen}
         for round_no in range(1, args.rounds + 1):
             for workload in chosen:
                 log(f"round {round_no}/{args.rounds}: {workload.id}")
-                runs[workload.id].append({"round": round_no, **bench.execute(workload, round_no)})
+                measured = bench.execute(workload, str(round_no), setup.services)
+                runs[workload.id].append({"round": round_no, **measured})
         workloads_s = time.monotonic() - started - setup_s
     log("stopped everything it started")
-    results = {}
-    for workload_id, measured in runs.items():
-        results[workload_id] = {**report.aggregate(measured), "runs": measured}
-        details = [r["detail"] for r in measured if r.get("detail")]
-        if details:
-            results[workload_id]["detail"] = details[0]
+    catalog = setup.catalog
     return {
         "schema_version": report.SCHEMA_VERSION,
         "generated_at": machine.now(),
         "git": machine.git(),
         "machine": about,
         "settings": {
-            "command": " ".join([ENTRY, *map(shlex.quote, args.argv)]),
-            "quick": args.quick,
-            "concurrency": args.concurrency,
-            "wrk_threads": args.wrk_threads,
-            "duration_s": args.duration,
-            "warmup_s": args.warmup,
-            "rounds": args.rounds,
+            **_settings(args),
             "redis_benchmark": (
                 f"`{' '.join(redisbench.command(HOST, 0, clients=args.concurrency, requests=args.redis_benchmark_requests))}`"  # noqa: E501
                 .replace(" -p 0", " -p PORT")
@@ -336,30 +369,97 @@ def run(args: argparse.Namespace, started: float) -> dict[str, Any]:
                 "aircraft_type": catalog.wide_body_type,
                 "seats": len(catalog.layouts[catalog.wide_body_type]),
             },
-            "images": image,
-            "servers": _servers(described),
-            "service_python": described["python"],
-            "pex": {name: pex_info(Path(path)) for name, path in pex.items()},
+            "images": setup.images,
+            "servers": _servers(setup.described),
+            "service_python": setup.described["python"],
+            "pex": {name: pex_info(Path(path)) for name, path in setup.pex.items()},
         },
         "durations_s": {
             "setup": round(setup_s, 1),
             "workloads": round(workloads_s, 1),
             "total": round(time.monotonic() - started, 1),
         },
-        "workloads": report.evaluate(results),
+        "workloads": report.evaluate(_aggregated(runs)),
+        "notes": bench.notes,
+    }
+
+
+def _settings(args: argparse.Namespace) -> dict[str, Any]:
+    return {
+        "command": " ".join([ENTRY, *map(shlex.quote, args.argv)]),
+        "quick": args.quick,
+        "concurrency": args.concurrency,
+        "wrk_threads": args.wrk_threads,
+        "duration_s": args.duration,
+        "warmup_s": args.warmup,
+        "rounds": args.rounds,
+    }
+
+
+def _aggregated(runs: Mapping[str, list[dict[str, Any]]]) -> dict[str, dict[str, Any]]:
+    results = {}
+    for key, measured in runs.items():
+        results[key] = {**report.aggregate(measured), "runs": measured}
+        details = [r["detail"] for r in measured if r.get("detail")]
+        if details:
+            results[key]["detail"] = details[0]
+    return results
+
+
+def write_worker_models(args: argparse.Namespace) -> int:
+    doc = measure_worker_models(args)
+    args.md.parent.mkdir(parents=True, exist_ok=True)
+    args.md.write_text(worker_models.render_markdown(doc))
+    print(worker_models.render_markdown(doc))
+    for note in doc["notes"]:
+        log(note)
+    log(f"wrote {args.md}")
+    return 0
+
+
+def measure_worker_models(args: argparse.Namespace) -> dict[str, Any]:
+    """Every model of worker_models.MODELS once per round, in turn: a server of its service
+    started with its settings, the service's workload against it, the server stopped."""
+    with contextlib.ExitStack() as exits:
+        setup = start(args, exits)
+        bench = Bench(args, setup)
+        runs: dict[str, list[dict[str, Any]]] = {m.name: [] for m in worker_models.MODELS}
+        for round_no in range(1, args.rounds + 1):
+            for index, model in enumerate(worker_models.MODELS):
+                log(f"round {round_no}/{args.rounds}: {model.service}, {model.name}")
+                measured = bench.with_model(model, f"{round_no}s{index}")
+                runs[model.name].append({"round": round_no, **measured})
+    log("stopped everything it started")
+    results = _aggregated(runs)
+    return {
+        "generated_at": machine.now(),
+        "git_sha": (machine.git()["sha"] or "unknown")[:12],
+        "cores": os.cpu_count(),
+        "settings": _settings(args),
+        "models": [
+            {
+                "service": model.service,
+                "name": model.name,
+                "default": worker_models.is_default(model, setup.described),
+                **results[model.name],
+            }
+            for model in worker_models.MODELS
+        ],
         "notes": bench.notes,
     }
 
 
 def _servers(described: Mapping[str, Any]) -> dict[str, str]:
     r = described["reservations"]
-    gunicorn = (
-        f"gunicorn, {r['workers']} workers x {r['threads']} gthreads, "
-        f"Redis pool {r['redis_pool_size']} per worker"
-    )
-    uvicorn = "uvicorn, one process, " + ", ".join(
-        f"{k}={v}" for k, v in described["uvicorn_options"].items()
-    )
+    pool = f"Redis pool {r['redis_pool_size']} per worker"
+    if r["worker_class"] == "gthread":
+        gunicorn = f"gunicorn, {r['workers']} workers x {r['threads']} gthreads, {pool}"
+    else:
+        gunicorn = f"gunicorn, {r['workers']} {r['worker_class']} workers, {pool}"
+    options = dict(described["uvicorn_options"])
+    workers = options.pop("workers")
+    processes = "one process" if workers == 1 else f"{workers} worker processes"
+    uvicorn = f"uvicorn, {processes}, " + ", ".join(f"{k}={v}" for k, v in options.items())
     return {
         "flights": "uvicorn, one process, its default settings",
         "reservations": gunicorn,
@@ -379,77 +479,76 @@ def _server(
 
 
 class Bench:
-    def __init__(
-        self,
-        args: argparse.Namespace,
-        *,
-        pex: Mapping[str, str],
-        logs: Path,
-        catalog: Catalog,
-        urls: Mapping[str, str],
-        pids: list[int],
-        redis: stack.Container,
-        env: Mapping[str, Mapping[str, str]],
-    ) -> None:
-        self.args, self.pex, self.logs, self.catalog = args, pex, logs, catalog
-        self.urls, self.pids, self.redis, self.env = urls, pids, redis, env
+    def __init__(self, args: argparse.Namespace, setup: Setup) -> None:
+        self.args, self.setup = args, setup
         self.notes: list[str] = []
-        one, three = split_for_bookings(catalog, 2)
+        catalog = setup.catalog
         self.feeds = {
             workload_id: BookingFeed(
-                flights, catalog.layouts, seats, args.booking_window, args.wrk_threads
+                flights, catalog.layouts, SEATS[workload_id], args.booking_window, args.wrk_threads
             )
-            for (workload_id, seats), flights in zip(
-                BOOKING_SEATS.items(), (one, three), strict=True
+            for workload_id, flights in zip(
+                API_BOOKINGS, split_for_bookings(catalog, len(API_BOOKINGS)), strict=True
             )
         }
 
-    def execute(self, workload: report.Workload, round_no: int) -> dict[str, Any]:
-        wide = self.catalog.wide_body
-        wide_detail = (
-            f"{self.catalog.wide_body_type}, "
-            f"{len(self.catalog.layouts[self.catalog.wide_body_type])} seats"
-        )
+    def execute(self, workload: report.Workload, tag: str, services: Services) -> dict[str, Any]:
+        """One measured run of workload against services; tag tells its wrk runs apart."""
+        catalog = self.setup.catalog
+        wide = catalog.wide_body
+        wide_seats = len(catalog.layouts[catalog.wide_body_type])
+        wide_detail = f"{catalog.wide_body_type}, {wide_seats} seats"
+        urls, pids = services.urls, services.pids
         if workload.id == REDIS:
-            return self.redis_benchmark()
+            return self.redis_benchmark(pids)
         if workload.id in (FLASK, FASTAPI):
             kind = "flask" if workload.id == FLASK else "fastapi"
-            with _server(
-                f"minimal-{kind}", [self.pex["baselines"], kind], self.env[kind], self.logs, ""
-            ) as app:
+            argv = [self.setup.pex["baselines"], kind]
+            with _server(f"minimal-{kind}", argv, self.setup.env[kind], self.setup.logs, "") as app:
                 return self.http(
-                    workload, app.url, [*self.pids, app.pid], round_no, lua="put_reservation.lua"
+                    workload, app.url, [*pids, app.pid], tag, lua="put_reservation.lua"
                 )
-        if workload.id == "reservations_put":
+        if workload.id == "reservations_booking":
             return self.http(
-                workload, self.urls["reservations"], self.pids, round_no, lua="put_reservation.lua"
+                workload, urls["reservations"], pids, tag, lua="reservations_booking.lua"
             )
         if workload.id == "flights_seat_map":
-            url = f"{self.urls['flights']}/flights/{wide}/seat_map"
-            return {**self.http(workload, url, self.pids, round_no), "detail": wide_detail}
+            url = f"{urls['flights']}/flights/{wide}/seat_map"
+            return {**self.http(workload, url, pids, tag), "detail": wide_detail}
         if workload.id == "api_get_seats":
-            url = f"{self.urls['api']}/flights/{wide}/seats"
-            return {**self.http(workload, url, self.pids, round_no), "detail": wide_detail}
-        if workload.id in BOOKING_SEATS:
+            url = f"{urls['api']}/flights/{wide}/seats"
+            return {**self.http(workload, url, pids, tag), "detail": wide_detail}
+        if workload.id in self.feeds:
             return self.http(
-                workload,
-                self.urls["api"],
-                self.pids,
-                round_no,
-                lua="booking.lua",
-                feed=self.feeds[workload.id],
+                workload, urls["api"], pids, tag, lua="booking.lua", feed=self.feeds[workload.id]
             )
         raise ValueError(f"unknown workload {workload.id}")
 
-    def redis_benchmark(self) -> dict[str, Any]:
+    def with_model(self, model: worker_models.Model, tag: str) -> dict[str, Any]:
+        """The model's workload against a server of its service started with its settings
+        (the other services at their defaults)."""
+        argv = [self.setup.pex[model.service]]
+        env = {**self.setup.env[model.service], **model.env}
+        default = self.setup.services
+        with _server(f"{model.service}-{tag}", argv, env, self.setup.logs) as server:
+            services = Services(
+                urls={**default.urls, model.service: server.url},
+                pids=[*default.pids, server.pid],
+            )
+            workload = report.BY_ID[worker_models.WORKLOAD[model.service]]
+            return self.execute(workload, tag, services)
+
+    def redis_benchmark(self, pids: list[int]) -> dict[str, Any]:
         requests = self.args.redis_benchmark_requests
         clients = self.args.concurrency
         if shutil.which("redis-benchmark"):
-            argv = redisbench.command(HOST, self.redis.port, clients=clients, requests=requests)
+            argv = redisbench.command(
+                HOST, self.setup.redis.port, clients=clients, requests=requests
+            )
         else:  # the one in the Redis image, inside the container
             inner = redisbench.command("127.0.0.1", 6379, clients=clients, requests=requests)
-            argv = ["docker", "exec", self.redis.name, *inner]
-        meter = machine.CpuMeter(self.pids)
+            argv = ["docker", "exec", self.setup.redis.name, *inner]
+        meter = machine.CpuMeter(pids)
         meter.start()
         began = time.monotonic()
         completed = subprocess.run(argv, capture_output=True, text=True, check=False, timeout=600)
@@ -475,7 +574,7 @@ class Bench:
         workload: report.Workload,
         url: str,
         pids: list[int],
-        round_no: int,
+        tag: str,
         *,
         lua: str | None = None,
         feed: BookingFeed | None = None,
@@ -484,7 +583,7 @@ class Bench:
         prefix = RUN_PREFIX.get(workload.id, "x")
 
         def variables(phase: str) -> dict[str, wrk.LuaValue]:
-            run = f"{prefix}{round_no}{phase}"
+            run = f"{prefix}{tag}{phase}"
             return feed.variables(run) if feed else {"RUN": run}
 
         def load(seconds: int, phase: str) -> wrk.WrkResult:
@@ -503,7 +602,7 @@ class Bench:
         if self.args.warmup:
             warm = load(self.args.warmup, "w")
             self._check_warmup(workload, warm)
-        seats = BOOKING_SEATS.get(workload.id, 1 if workload.id == "reservations_put" else 0)
+        seats = SEATS.get(workload.id, 0)
         events_before = self._events() if seats else 0
         meter = machine.CpuMeter(pids)
         meter.start()
@@ -529,7 +628,7 @@ class Bench:
             measured["seats_reserved"] = logged
             if logged < wanted:
                 self.notes.append(
-                    f"{workload.id} round {round_no}: {logged} seats reserved for "
+                    f"{workload.id} run {tag}: {logged} seats reserved for "
                     f"{result.requests - errors} successful requests of {seats} seat(s)"
                 )
         if feed and feed.exhausted:
@@ -549,7 +648,8 @@ class Bench:
         failed = warm.errors(workload.expected_status)
         if warm.requests == 0 or failed * 2 > warm.requests:
             logs = "\n".join(
-                f"--- {path.name}\n{stack.tail(path, 1500)}" for path in self.logs.glob("*.log")
+                f"--- {path.name}\n{stack.tail(path, 1500)}"
+                for path in self.setup.logs.glob("*.log")
             )
             raise RuntimeError(
                 f"{workload.id}: {failed} of {warm.requests} warm-up requests failed; "
@@ -557,7 +657,8 @@ class Bench:
             )
 
     def _events(self) -> int:
-        return int(stack.docker_exec(self.redis.name, "redis-cli", "XLEN", EVENTS_KEY).strip())
+        name = self.setup.redis.name
+        return int(stack.docker_exec(name, "redis-cli", "XLEN", EVENTS_KEY).strip())
 
 
 def guard(call: Callable[[], int]) -> int:

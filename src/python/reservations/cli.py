@@ -1,7 +1,8 @@
 """Entry point: serve the app with gunicorn, configured by environment variables only.
 
 ``reservations`` (the PEX) and ``python -m reservations`` both land in ``main``. Gunicorn's
-gthread workers: one process per core for the GIL, threads to overlap Redis round trips.
+gthread workers by default: one process per core for the GIL, threads to overlap Redis
+round trips (``RESERVATIONS_WORKER_CLASS=sync``: one request at a time per process).
 Each worker builds its own app (no preloading), so no connection or pool crosses a fork.
 """
 
@@ -30,8 +31,9 @@ def gunicorn_options(settings: Settings) -> dict[str, Any]:
     return {
         "bind": f"{host}:{settings.port}",
         "workers": settings.workers,
-        "worker_class": "gthread",
-        "threads": settings.threads,
+        "worker_class": settings.worker_class,
+        # Gunicorn turns "sync" with threads > 1 into gthread; sync means one at a time.
+        "threads": settings.threads if settings.worker_class == "gthread" else 1,
         "loglevel": settings.log_level.lower(),
         "logger_class": _JsonLogger,
         "accesslog": None,  # the chassis logs each request, with its request id

@@ -8,7 +8,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from chassis import ConfigError, env_float, env_int, env_str, env_url, log_level
+from chassis import ConfigError, env_choice, env_float, env_int, env_str, env_url, log_level
+
+# Gunicorn worker classes: "gthread" (threads overlap the Redis round trips) or "sync" (one
+# request at a time per process).
+WORKER_CLASSES = ("gthread", "sync")
 
 
 @dataclass(frozen=True)
@@ -18,10 +22,12 @@ class Settings:
     # Containers need every interface; tests and benchmarks pass HOST=127.0.0.1.
     host: str = "0.0.0.0"  # noqa: S104
     # Server: one process per core (the GIL), a few threads to overlap the Redis round trips.
-    # More threads only add GIL contention: on 2 cores, 4 threads served 15-20 % more
-    # requests than 8 (see the README's benchmark).
+    # On the booking command, 2 workers x 4 threads served the most requests/s on 2 cores,
+    # ahead of 8 threads, 4 workers x 2 threads and 4 or 8 sync workers
+    # (`run.py --worker-models`, docs/benchmarks-worker-models.md).
+    worker_class: str = "gthread"
     workers: int = 2
-    threads: int = 4
+    threads: int = 4  # per worker; gthread only
     # Per process. Each request thread holds at most one connection; two spare ones let
     # /health answer while every thread is busy.
     redis_pool_size: int = 6
@@ -41,6 +47,9 @@ class Settings:
             redis_url=env_url("RESERVATIONS_REDIS_URL", schemes=("redis", "rediss")),
             port=env_int("PORT", cls.port, min_value=1, max_value=65535),
             host=env_str("HOST", cls.host),
+            worker_class=env_choice(
+                "RESERVATIONS_WORKER_CLASS", WORKER_CLASSES, cls.worker_class
+            ),
             workers=env_int("RESERVATIONS_WORKERS", cls.workers, min_value=1, max_value=64),
             threads=threads,
             redis_pool_size=env_int(

@@ -1,5 +1,6 @@
 -- POST /bookings through the API layer: SEATS seats of one flight for a new customer, every
--- request seats nobody holds, so every booking succeeds (201).
+-- request seats nobody holds, so every booking succeeds (201). Each carries an
+-- Idempotency-Key of its own, as a client should send.
 --
 -- From run.py: FLIGHTS = {{flight id, layout index}, ...}, LAYOUTS = {{"1A", "1B", ...}, ...}
 -- (the seat numbers of each seat map), SEATS, WINDOW, START, THREADS, RUN.
@@ -10,7 +11,6 @@
 -- computes the same order); thread t takes groups START + t, START + t + THREADS, ..., so
 -- threads never compete for a seat, and run.py moves START past what a run used.
 local flight_of, first_seat_of = {}, {}
-local headers = {["Content-Type"] = "application/json"}
 
 function init(args)
   for window = 1, #FLIGHTS, WINDOW do
@@ -44,5 +44,6 @@ function request()
   local body = string.format(
     '{"flight_id":%d,"customer_id":"%s-%d","seats":[%s]}',
     flight[1], RUN, g, table.concat(chosen, ","))
+  local headers = {["Content-Type"] = "application/json", ["Idempotency-Key"] = RUN .. "-k" .. g}
   return wrk.format("POST", "/bookings", headers, body)
 end

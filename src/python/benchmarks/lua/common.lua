@@ -25,3 +25,14 @@ function done(summary, latency, requests)
     summary.requests, summary.duration, latency:percentile(50), latency:percentile(99),
     latency.max, e.status, e.connect, e.read, e.write, e.timeout, most))
 end
+
+-- A fresh seat on made-up flights, for the workloads that never meet a held seat: thread t's
+-- request n goes to flight "<RUN>-t<t>-f<n // 1089>", seat n % 1089 (rows 1-99 x letters
+-- A-K). RUN (from run.py) differs for every wrk run, so runs never meet either.
+local letters = {"A", "B", "C", "D", "E", "F", "G", "H", "I", "J", "K"}
+
+function fresh_seat(n)
+  local seat = n % 1089
+  return string.format("%s-t%d-f%d", RUN, number, math.floor(n / 1089)),
+    string.format("%d%s", math.floor(seat / 11) + 1, letters[seat % 11 + 1])
+end

@@ -1,24 +1,20 @@
 from __future__ import annotations
 
-import ast
-import inspect
+import pytest
 
-import api.cli
-from benchmarks.baselines import UVICORN_OPTIONS
+from benchmarks.baselines import describe
 
 
-def test_the_fastapi_baseline_is_served_like_the_api_layer() -> None:
-    """The baseline's uvicorn options are api/cli.py's, host and port aside: change one, and
-    the comparison is no longer like for like."""
-    calls = [
-        node
-        for node in ast.walk(ast.parse(inspect.getsource(api.cli)))
-        if isinstance(node, ast.Call) and ast.unparse(node.func) == "uvicorn.run"
-    ]
-    assert len(calls) == 1
-    options = {
-        keyword.arg: ast.literal_eval(keyword.value)
-        for keyword in calls[0].keywords
-        if keyword.arg not in ("host", "port")
-    }
-    assert options == UVICORN_OPTIONS
+def test_the_baselines_are_described_with_the_services_server_settings(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The report's server settings come from the services' own settings, read from the
+    same environment as the baselines': change one, and both change."""
+    monkeypatch.setenv("RESERVATIONS_REDIS_URL", "redis://127.0.0.1:6379/0")
+    monkeypatch.setenv("RESERVATIONS_WORKER_CLASS", "sync")
+    monkeypatch.setenv("RESERVATIONS_WORKERS", "8")
+    monkeypatch.setenv("API_WORKERS", "2")
+    described = describe()
+    assert described["reservations"]["worker_class"] == "sync"
+    assert described["reservations"]["workers"] == 8
+    assert described["uvicorn_options"]["workers"] == 2
