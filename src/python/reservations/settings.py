@@ -22,9 +22,10 @@ class Settings:
     # Containers need every interface; tests and benchmarks pass HOST=127.0.0.1.
     host: str = "0.0.0.0"  # noqa: S104
     # Server: one process per core (the GIL), a few threads to overlap the Redis round trips.
-    # On the booking command, 2 workers x 4 threads served the most requests/s on 2 cores,
-    # ahead of 8 threads, 4 workers x 2 threads and 4 or 8 sync workers
-    # (`run.py --worker-models`, docs/benchmarks-worker-models.md).
+    # On the booking command, gthread 2 workers x 4 or 8 threads served the most requests/s
+    # on 2 cores (each ahead in one of two runs, within 5-10%), ahead of 4 workers x 2
+    # threads and 4 or 8 sync workers (`run.py --worker-models`,
+    # docs/benchmarks-worker-models.md). Fewer threads: less GIL contention.
     worker_class: str = "gthread"
     workers: int = 2
     threads: int = 4  # per worker; gthread only
