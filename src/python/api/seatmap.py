@@ -4,7 +4,6 @@ arrival so that a malformed answer is caught at the edge, not half-way through a
 from __future__ import annotations
 
 import json
-import re
 from collections.abc import Container
 from functools import cached_property
 from typing import Literal
@@ -17,7 +16,6 @@ Position = Literal["window", "aisle", "middle"]
 # Row number and seat letter. Looser than any one service's rule on purpose: whether a seat
 # exists is decided by the seat map, not by its spelling.
 SEAT_PATTERN = r"[1-9][0-9]{0,2}[A-Z]"
-_SEAT = re.compile(r"([1-9][0-9]{0,2})([A-Z])")
 
 
 class _Frozen(BaseModel):
@@ -95,9 +93,3 @@ class AvailabilityTemplate:
         parts += [taken if number in held else free for number, free, taken in self._slots]
         parts.append(self._tail)
         return b"".join(parts)
-
-
-def seat_order(seat: str) -> tuple[int, str]:
-    """Front to back, then left to right: ``9A`` before ``10A`` before ``10B``."""
-    match = _SEAT.fullmatch(seat)
-    return (int(match[1]), match[2]) if match else (10**6, seat)

@@ -18,7 +18,7 @@ from api.ports import (
     SeatsUnavailable,
     UpstreamUnavailable,
 )
-from api.seatmap import Cabin, Row, Seat, SeatMap, seat_order
+from api.seatmap import Cabin, Row, Seat, SeatMap
 
 # A seat map document as the flights service sends it: one cabin, seat 1A.
 SEAT_MAP: dict[str, Any] = {
@@ -48,6 +48,11 @@ SEAT_MAP: dict[str, Any] = {
         }
     ],
 }
+
+
+def seat_order(seat: str) -> tuple[int, str]:
+    """Front to back, then left to right: ``9A`` before ``10A`` before ``10B``."""
+    return int(seat[:-1]), seat[-1]
 
 
 def seat_map_of(*numbers: str) -> SeatMap:
