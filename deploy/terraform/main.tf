@@ -1,5 +1,6 @@
-# One environment (environments/<name>.tfvars): network, EKS, databases, Traefik and Argo CD.
-# Argo CD then deploys the services from deploy/argocd (docs/deploy.md).
+# One environment (environments/<name>.tfvars): network, EKS, databases, customer identity
+# (Cognito), Traefik and Argo CD. Argo CD then deploys the services from deploy/argocd
+# (docs/deploy.md).
 
 locals {
   name = "flightres-${var.environment}"
@@ -37,11 +38,19 @@ module "databases" {
   client_security_group_id = module.kubernetes.cluster_security_group_id
   mysql_instance_class     = var.mysql_instance_class
   mysql_multi_az           = var.mysql_multi_az
-  mysql_password           = var.mysql_password
   deletion_protection      = var.deletion_protection
   redis_node_type          = var.redis_node_type
   redis_replicas           = var.redis_replicas
-  redis_auth_token         = var.redis_auth_token
+}
+
+# The customers' user pool: its issuer and app client are the api chart's AUTH_* settings.
+module "identity" {
+  source = "./modules/identity"
+
+  name                = local.name
+  callback_urls       = var.auth_callback_urls
+  logout_urls         = var.auth_logout_urls
+  deletion_protection = var.deletion_protection
 }
 
 module "ingress" {

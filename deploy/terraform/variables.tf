@@ -46,7 +46,7 @@ variable "mysql_multi_az" {
 }
 
 variable "deletion_protection" {
-  description = "Protect the flights database from deletion."
+  description = "Protect the flights database and the customer user pool from deletion."
   type        = bool
 }
 
@@ -58,6 +58,16 @@ variable "redis_node_type" {
 variable "redis_replicas" {
   description = "Redis replicas besides the primary (0: no replica, no failover)."
   type        = number
+}
+
+variable "auth_callback_urls" {
+  description = "Where the customer-facing web client receives the authorization code after sign-in (the Cognito app client's callback URLs)."
+  type        = list(string)
+}
+
+variable "auth_logout_urls" {
+  description = "Where the hosted sign-in pages may send customers after signing out."
+  type        = list(string)
 }
 
 # The same in every environment unless its .tfvars says otherwise.
@@ -86,14 +96,5 @@ variable "repository_url" {
   type        = string
 }
 
-variable "mysql_password" {
-  description = "Master password of the flights database: TF_VAR_mysql_password from the pipeline's secret store."
-  type        = string
-  sensitive   = true
-}
-
-variable "redis_auth_token" {
-  description = "AUTH token of the reservations Redis: TF_VAR_redis_auth_token from the pipeline's secret store."
-  type        = string
-  sensitive   = true
-}
+# No database credential comes from the pipeline: RDS manages the MySQL master password and
+# Terraform generates the Redis AUTH token (modules/databases), both kept in Secrets Manager.

@@ -19,5 +19,9 @@ terraform {
       source  = "hashicorp/helm"
       version = "2.17.0"
     }
+    random = {
+      source  = "hashicorp/random"
+      version = "3.6.3"
+    }
   }
 }

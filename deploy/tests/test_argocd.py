@@ -14,8 +14,10 @@ import pytest
 import yaml
 
 from deploytest import charts, checks
+from deploytest import terraform as tf
 
 ARGOCD = charts.REPO / "deploy" / "argocd"
+TERRAFORM = charts.REPO / "deploy" / "terraform"
 NODE_PROJECT = charts.REPO / "deploy" / "tests" / "node"
 KNOWN_SPEC_KEYS = {
     "Application": {"project", "source", "destination", "syncPolicy", "ignoreDifferences"},
@@ -159,3 +161,13 @@ def test_each_application_renders(chart_root: Path, app: dict[str, Any]) -> None
     manifests = charts.render(chart, values, release=source["helm"]["releaseName"])
     assert checks.kubernetes_schema_problems(manifests) == []
     assert checks.one(manifests, "Deployment")["metadata"]["name"] == path.name
+    if path.name == "api":
+        # The Application's values files give its environment's token issuer (the api chart
+        # has none of its own), as modules/identity's outputs shape it.
+        env = app["metadata"]["labels"]["flightres.example/environment"]
+        parsed = tf.parse_dir(TERRAFORM)
+        issuer = tf.identity_output(parsed, TERRAFORM, "issuer_url")
+        jwks_path = tf.identity_output(parsed, TERRAFORM, "jwks_url").removeprefix(issuer)
+        region = tf.region(TERRAFORM, parsed, env)
+        assert checks.auth_config_problems(manifests, region, jwks_path) == []
+        assert env in str(source["helm"]["valueFiles"])

@@ -5,8 +5,10 @@ Each check is also run on a deliberately broken copy to show that it fails."""
 from __future__ import annotations
 
 import json
+import re
 import shutil
 from pathlib import Path
+from typing import Any
 
 import helm_python
 import pytest
@@ -14,6 +16,7 @@ import yaml
 
 from api.settings import Settings as ApiSettings
 from deploytest import charts, checks
+from deploytest import terraform as tf
 from flights.settings import Settings as FlightsSettings
 from reservations.settings import Settings as ReservationsSettings
 
@@ -25,6 +28,7 @@ PORTS = {
 DATASTORE_PORTS = {"flights": 3306, "reservations": 6379}
 VALUES = ["values.yaml", *(f"values-{env}.yaml" for env in charts.ENVIRONMENTS)]
 CASES = [(service, values) for service in charts.SERVICES for values in VALUES]
+TERRAFORM = charts.REPO / "deploy" / "terraform"
 
 
 @pytest.fixture()
@@ -82,19 +86,153 @@ def test_kubernetes_validation_fails_on_an_invalid_manifest(broken_root: Path) -
     assert any("typo" in p for p in checks.kubernetes_schema_problems(manifests))
 
 
+def api_values(override: dict[str, Any]) -> dict[str, Any]:
+    """The api chart's defaults plus an issuer (values.yaml alone does not render), then
+    ``override``: so that a rejection is the override's doing."""
+    return charts.merge(charts.ENVIRONMENT_ONLY["api"], override)
+
+
 def test_values_schema_rejects_a_credential_in_the_config(chart_root: Path) -> None:
     url = {"config": {"FLIGHTS_DATABASE_URL": "mysql://flights:hunter2@db:3306/flights"}}
     with pytest.raises(helm_python.HelmError):
         charts.render(chart_root / "flights", url)
     with pytest.raises(helm_python.HelmError):
-        charts.render(chart_root / "api", {"config": {"FLIGHTS_URL": "http://u:p@flights"}})
+        charts.render(
+            chart_root / "api", api_values({"config": {"FLIGHTS_URL": "http://u:p@flights"}})
+        )
 
 
 def test_values_schema_rejects_latest_and_other_probe_paths(chart_root: Path) -> None:
     with pytest.raises(helm_python.HelmError):
-        charts.render(chart_root / "api", {"image": {"tag": "latest"}})
+        charts.render(chart_root / "api", api_values({"image": {"tag": "latest"}}))
     with pytest.raises(helm_python.HelmError):
-        charts.render(chart_root / "api", {"probes": {"readinessPath": "/ping"}})
+        charts.render(chart_root / "api", api_values({"probes": {"readinessPath": "/ping"}}))
+
+
+# --- the token issuer the API layer trusts (config.AUTH_*) ----------------------------------
+
+JWKS = "https://issuer.example.invalid/.well-known/jwks.json"
+
+
+def test_the_example_issuer_renders(chart_root: Path) -> None:
+    """The control for the rejections below: each differs from this in one setting."""
+    configmap = checks.one(charts.render(chart_root / "api", api_values({})), "ConfigMap")
+    assert configmap["data"]["AUTH_JWKS_URL"] == JWKS
+
+
+def test_api_does_not_render_without_an_environment(chart_root: Path) -> None:
+    """values.yaml alone names no issuer: the schema refuses it rather than trusting a default."""
+    with pytest.raises(helm_python.HelmError, match="AUTH_ISSUER|AUTH_AUDIENCE"):
+        charts.render(chart_root / "api", {})
+
+
+@pytest.mark.parametrize(
+    ("config", "reason"),
+    [
+        ({"AUTH_ISSUER": None}, "missing property 'AUTH_ISSUER'"),
+        ({"AUTH_AUDIENCE": None}, "missing property 'AUTH_AUDIENCE'"),
+        ({"AUTH_AUDIENCE": ""}, "/config/AUTH_AUDIENCE"),
+        ({"AUTH_JWKS_URL": None}, "'oneOf' failed, none matched"),
+        ({"AUTH_PUBLIC_KEY_FILE": "/etc/flightres/issuer.pem"}, "'oneOf' failed, subschemas"),
+        ({"AUTH_JWKS_URL": None, "AUTH_PUBLIC_KEY_FILE": "k.pem"}, "/config/AUTH_PUBLIC_KEY_FILE"),
+        ({"AUTH_ISSUER": "http://issuer.example.invalid"}, "/config/AUTH_ISSUER"),
+        ({"AUTH_JWKS_URL": "http://issuer.example.invalid/jwks.json"}, "/config/AUTH_JWKS_URL"),
+        ({"AUTH_AUDIENCE_CLAIM": "client id"}, "/config/AUTH_AUDIENCE_CLAIM"),
+    ],
+    ids=[
+        "no-issuer",
+        "no-audience",
+        "empty-audience",
+        "neither-jwks-nor-key-file",
+        "both-jwks-and-key-file",
+        "relative-key-file",
+        "plain-http-issuer",
+        "plain-http-jwks",
+        "bad-claim-name",
+    ],
+)
+def test_values_schema_rejects_an_incomplete_issuer(
+    chart_root: Path, config: dict[str, Any], reason: str
+) -> None:
+    with pytest.raises(helm_python.HelmError, match=re.escape(reason)):
+        charts.render(chart_root / "api", api_values({"config": config}))
+
+
+def test_a_key_file_instead_of_a_jwks_passes_the_schema(chart_root: Path) -> None:
+    values = api_values({"config": {"AUTH_JWKS_URL": None, "AUTH_PUBLIC_KEY_FILE": "/k.pem"}})
+    configmap = checks.one(charts.render(chart_root / "api", values), "ConfigMap")
+    assert configmap["data"]["AUTH_PUBLIC_KEY_FILE"] == "/k.pem"
+    assert "AUTH_JWKS_URL" not in configmap["data"]
+
+
+def jwks_path() -> str:
+    """What modules/identity appends to the issuer for its JWKS output."""
+    parsed = tf.parse_dir(TERRAFORM)
+    issuer = tf.identity_output(parsed, TERRAFORM, "issuer_url")
+    jwks = tf.identity_output(parsed, TERRAFORM, "jwks_url")
+    assert jwks.startswith(issuer), (issuer, jwks)
+    return jwks.removeprefix(issuer)
+
+
+@pytest.mark.parametrize("env", charts.ENVIRONMENTS)
+def test_each_environment_trusts_its_cognito_user_pool(rendered: charts.Render, env: str) -> None:
+    """As modules/identity's outputs have it: a Cognito issuer in the environment's region,
+    its own JWKS, the app client as audience in the client_id claim."""
+    parsed = tf.parse_dir(TERRAFORM)
+    claim = tf.identity_output(parsed, TERRAFORM, "audience_claim")
+    assert claim == "client_id"
+    region = tf.region(TERRAFORM, parsed, env)
+    manifests = rendered("api", f"values-{env}.yaml")
+    assert checks.auth_config_problems(manifests, region, jwks_path()) == []
+
+
+def test_environments_do_not_share_an_issuer_or_audience(rendered: charts.Render) -> None:
+    configs = [
+        checks.one(rendered("api", f"values-{env}.yaml"), "ConfigMap")["data"]
+        for env in charts.ENVIRONMENTS
+    ]
+    for key in ("AUTH_ISSUER", "AUTH_AUDIENCE", "AUTH_JWKS_URL"):
+        assert len({c[key] for c in configs}) == len(configs), key
+
+
+@pytest.mark.parametrize(
+    ("config", "problem"),
+    [
+        ({"AUTH_ISSUER": "https://issuer.example.invalid"}, "not a Cognito"),
+        (
+            {"AUTH_ISSUER": "https://cognito-idp.us-east-1.amazonaws.com/us-east-1_Abc"},
+            "is in us-east-1",
+        ),
+        ({"AUTH_AUDIENCE_CLAIM": None}, "not client_id"),
+        ({"AUTH_AUDIENCE_CLAIM": "aud"}, "not client_id"),
+        (
+            {"AUTH_JWKS_URL": "https://cognito-idp.eu-west-1.amazonaws.com/eu-west-1_X/jwks"},
+            "AUTH_JWKS_URL",
+        ),
+        ({"AUTH_JWKS_URL": None, "AUTH_PUBLIC_KEY_FILE": "/k.pem"}, "mounts no key file"),
+    ],
+)
+def test_issuer_check_fails_on_a_wrong_issuer(
+    chart_root: Path, config: dict[str, Any], problem: str
+) -> None:
+    chart = chart_root / "api"
+    values = charts.merge(charts.load_values(chart, "values-staging.yaml"), {"config": config})
+    problems = checks.auth_config_problems(charts.render(chart, values), "eu-west-1", jwks_path())
+    assert any(problem in p for p in problems), problems
+
+
+def test_a_new_issuer_rolls_the_api_pods(chart_root: Path) -> None:
+    """The AUTH_* settings reach running pods: they are read at start, and the pod template's
+    config checksum changes with them."""
+    chart = chart_root / "api"
+    staging = charts.load_values(chart, "values-staging.yaml")
+    other = charts.merge(staging, {"config": {"AUTH_AUDIENCE": "another-client"}})
+
+    def checksum(values: dict[str, Any]) -> str:
+        deployment = checks.one(charts.render(chart, values), "Deployment")
+        return str(deployment["spec"]["template"]["metadata"]["annotations"]["checksum/config"])
+
+    assert checksum(staging) != checksum(other)
 
 
 @pytest.mark.parametrize(("service", "values_file"), CASES)
@@ -172,7 +310,7 @@ def test_policy_checks_fail_when_selectors_miss_the_api_pods(broken_root: Path) 
     )
     edit(broken_root / "api/values.yaml", "- port: 8082", "- port: 8083")
     build(broken_root)
-    api = charts.render(broken_root / "api", {})
+    api = charts.render(broken_root / "api", api_values({}))
     flights = charts.render(broken_root / "flights", {})
     reservations = charts.render(broken_root / "reservations", {})
     assert any("API layer" in p for p in checks.client_policy_problems(flights, api, 3306))
@@ -180,6 +318,42 @@ def test_policy_checks_fail_when_selectors_miss_the_api_pods(broken_root: Path) 
     assert checks.client_policy_problems(reservations, api, 3306) != []
     problems = checks.api_policy_problems(api, {"flights": flights, "reservations": reservations})
     assert any("reservations" in p for p in problems)
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "problem"),
+    [
+        # A client in the API's own namespace, next to Traefik.
+        (
+            "  allowedClients:\n",
+            "  allowedClients:\n    - podSelector:\n        matchLabels:\n          app: x\n",
+            "neither Traefik nor the scraper",
+        ),
+        # HTTPS egress that also reaches the VPC (where flights, reservations and the
+        # datastores are).
+        ("              - 10.0.0.0/8\n", "", "reaches the private range 10.0.0.0/8"),
+        ("              - 169.254.0.0/16\n", "", "reaches the private range 169.254.0.0/16"),
+        # HTTPS egress to pods rather than addresses.
+        (
+            "        - ipBlock:\n            cidr: 0.0.0.0/0\n",
+            "        - podSelector:\n            matchLabels:\n              app: x\n"
+            "        - ipBlock:\n            cidr: 0.0.0.0/0\n",
+            "is not an address range",
+        ),
+        # Egress on another port to the internet.
+        ("        - port: 443\n", "        - port: 8443\n", "egress to ports [8443]"),
+    ],
+    ids=["same-namespace-client", "vpc", "metadata", "pods-on-443", "other-port"],
+)
+def test_api_policy_check_fails_on_a_broken_copy(
+    broken_root: Path, old: str, new: str, problem: str
+) -> None:
+    edit(broken_root / "api/values.yaml", old, new)
+    build(broken_root)
+    api = charts.render(broken_root / "api", api_values({}))
+    upstreams = {s: charts.render(broken_root / s, {}) for s in DATASTORE_PORTS}
+    problems = checks.api_policy_problems(api, upstreams)
+    assert any(problem in p for p in problems), problems
 
 
 @pytest.mark.parametrize("values_file", VALUES)

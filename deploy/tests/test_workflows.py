@@ -298,11 +298,14 @@ def test_infra_plans_pull_requests_and_applies_v_tags_behind_the_environment() -
 
 
 def test_infra_gives_terraform_every_variable_without_a_default() -> None:
-    """What an environment's .tfvars does not set comes from the job's TF_VAR_ variables."""
+    """What an environment's .tfvars does not set comes from the job's TF_VAR_ variables, and
+    every TF_VAR_ a job sets is a variable Terraform declares (none left over from a removed
+    one, such as a password that now lives in Secrets Manager)."""
     declared = tf.variables_of(TERRAFORM, tf.parse_dir(TERRAFORM))
     required = {name for name, variable in declared.items() if "default" not in variable}
     for job in workflow("infra.yml")["jobs"].values():
         given = {name.removeprefix("TF_VAR_") for name in job["env"] if name.startswith("TF_VAR_")}
+        assert given <= set(declared), given - set(declared)
         for values in tf.environments(TERRAFORM).values():
             assert required - given - set(tf.settings(values)) == set(), values.name
 

@@ -15,3 +15,7 @@ mysql_multi_az       = false
 deletion_protection  = false
 redis_node_type      = "cache.t4g.micro"
 redis_replicas       = 0
+
+# PLACEHOLDER hosts: where the customer-facing web client receives the sign-in code.
+auth_callback_urls = ["https://app.sandbox.example.invalid/auth/callback"]
+auth_logout_urls   = ["https://app.sandbox.example.invalid/"]

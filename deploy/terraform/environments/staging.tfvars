@@ -1,5 +1,5 @@
-# Staging: production-shaped. A NAT gateway per zone, Multi-AZ MySQL with deletion protection,
-# and a Redis replica to fail over to.
+# Staging: production-shaped. A NAT gateway per zone, Multi-AZ MySQL, deletion protection for
+# MySQL and the customer user pool, and a Redis replica to fail over to.
 environment = "staging"
 vpc_cidr    = "10.20.0.0/16"
 
@@ -15,3 +15,7 @@ mysql_multi_az       = true
 deletion_protection  = true
 redis_node_type      = "cache.t4g.small"
 redis_replicas       = 1
+
+# PLACEHOLDER hosts: where the customer-facing web client receives the sign-in code.
+auth_callback_urls = ["https://app.staging.example.invalid/auth/callback"]
+auth_logout_urls   = ["https://app.staging.example.invalid/"]

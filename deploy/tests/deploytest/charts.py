@@ -24,6 +24,19 @@ ENVIRONMENTS = ("staging", "production")
 KUBE_VERSION = "1.31.0"
 NAMESPACE = "flightres-staging"
 
+# What values.yaml leaves to the environment on purpose: the api chart renders only with a
+# token issuer (values.schema.json requires one), and every environment names its own. Rendering
+# a chart's defaults (values.yaml alone) supplies this example issuer in its place.
+ENVIRONMENT_ONLY: dict[str, dict[str, Any]] = {
+    "api": {
+        "config": {
+            "AUTH_ISSUER": "https://issuer.example.invalid",
+            "AUTH_AUDIENCE": "example-client",
+            "AUTH_JWKS_URL": "https://issuer.example.invalid/.well-known/jwks.json",
+        }
+    }
+}
+
 Manifest = dict[str, Any]
 # (service, values file) -> its rendered manifests; the tests' `rendered` fixture.
 Render = Callable[[str, str], list[Manifest]]
@@ -42,11 +55,26 @@ def values_files(service: str) -> list[str]:
 
 
 def load_values(chart: Path, values_file: str) -> dict[str, Any]:
-    """The values Helm merges over the chart's own values.yaml (empty for values.yaml itself)."""
+    """The values Helm merges over the chart's own values.yaml: for values.yaml itself only
+    what it leaves to the environments (ENVIRONMENT_ONLY)."""
     if values_file == "values.yaml":
-        return {}
+        return merge(ENVIRONMENT_ONLY.get(chart.name, {}), {})
     loaded = yaml.safe_load((chart / values_file).read_text())
     return loaded if isinstance(loaded, dict) else {}
+
+
+def merge(base: dict[str, Any], override: dict[str, Any]) -> dict[str, Any]:
+    """``override`` over ``base`` as Helm merges values: maps key by key, anything else
+    replaced; a None value removes the key. Neither argument is changed."""
+    merged = {**base}
+    for key, value in override.items():
+        if value is None:
+            merged.pop(key, None)
+        elif isinstance(value, dict) and isinstance(merged.get(key), dict):
+            merged[key] = merge(merged[key], value)
+        else:
+            merged[key] = value
+    return {k: merge(v, {}) if isinstance(v, dict) else v for k, v in merged.items()}
 
 
 def render(chart: Path, values: dict[str, Any], release: str | None = None) -> list[Manifest]:

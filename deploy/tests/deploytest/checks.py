@@ -3,6 +3,7 @@ tests can show that a deliberately broken chart makes it fail."""
 
 from __future__ import annotations
 
+import ipaddress
 import re
 from collections.abc import Iterable, Iterator, Mapping
 from typing import Any
@@ -15,6 +16,17 @@ CREDENTIAL_URL = re.compile(r"://[^/@\s]*:[^/@\s]*@")
 SECRET_NAME = re.compile(r"PASSWORD|SECRET|TOKEN|_KEY$|DATABASE_URL|REDIS_URL")
 # The one writable path in the containers (an emptyDir), not a path on this machine.
 TMP = "/tmp"  # noqa: S108
+# Addresses inside the cluster and the VPC (pods, Services, nodes, datastores) and the
+# instance metadata service: an egress rule towards "the internet" must leave all of them out.
+PRIVATE_RANGES = tuple(
+    ipaddress.IPv4Network(cidr)
+    for cidr in ("10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16", "100.64.0.0/10", "169.254.0.0/16")
+)
+HTTPS = 443
+# A Cognito user pool's issuer; the region appears twice (host and user pool id).
+COGNITO_ISSUER = re.compile(
+    r"^https://cognito-idp\.(?P<region>[a-z0-9-]+)\.amazonaws\.com/(?P=region)_[A-Za-z0-9]+$"
+)
 
 
 def describe(manifest: Manifest) -> str:
@@ -189,12 +201,18 @@ def client_policy_problems(
     return problems
 
 
-def egress_problems(spec: Mapping[str, Any], allowed_ports: set[int]) -> list[str]:
+def egress_problems(
+    spec: Mapping[str, Any], allowed_ports: set[int], public_https: bool = False
+) -> list[str]:
+    """Egress only to DNS in kube-system and to ``allowed_ports``; with ``public_https`` also
+    HTTPS to public addresses (never into the cluster or the VPC)."""
     problems = []
     for rule in spec.get("egress", []):
         ports = {p.get("port") for p in rule.get("ports", [])}
         if not rule.get("to") or not ports:
             problems.append(f"egress rule {rule} is unrestricted")
+        elif public_https and ports == {HTTPS}:
+            problems += public_only_problems(rule)
         elif ports == {53}:
             peer = rule["to"][0]
             if peer.get("namespaceSelector", {}).get("matchLabels", {}) != {
@@ -206,14 +224,41 @@ def egress_problems(spec: Mapping[str, Any], allowed_ports: set[int]) -> list[st
     return problems
 
 
+def public_only_problems(rule: Mapping[str, Any]) -> list[str]:
+    """An egress rule towards public addresses: TCP only, ipBlocks only, and each ipBlock
+    excepts every private range it covers."""
+    problems = []
+    if any(p.get("protocol", "TCP") != "TCP" for p in rule.get("ports", [])):
+        problems.append(f"egress rule {rule} to public addresses is not TCP only")
+    for peer in rule.get("to", []):
+        block = peer.get("ipBlock")
+        if block is None or set(peer) != {"ipBlock"}:
+            problems.append(f"HTTPS egress peer {peer} is not an address range")
+            continue
+        # IPv4 only: the values schema admits no other ipBlock.
+        cidr = ipaddress.IPv4Network(block["cidr"])
+        excepted = [ipaddress.IPv4Network(e) for e in block.get("except", [])]
+        for private in PRIVATE_RANGES:
+            if not private.overlaps(cidr):
+                continue
+            if not any(private.subnet_of(e) for e in excepted):
+                problems.append(f"HTTPS egress to {cidr} reaches the private range {private}")
+    return problems
+
+
 def api_policy_problems(api: list[Manifest], upstreams: Mapping[str, list[Manifest]]) -> list[str]:
-    """api: ingress only from Traefik's namespace; egress only to DNS and the upstream pods on
-    their container ports."""
+    """api: ingress only from Traefik's namespace (and the metrics scraper); egress only to
+    DNS, the upstream pods on their container ports, and HTTPS to public addresses (the token
+    issuer's JWKS)."""
     spec = one(api, "NetworkPolicy")["spec"]
     problems = []
     if not selects(spec["podSelector"], pod_labels(api)):
         problems.append("the policy does not select the API pods")
+    if sorted(spec.get("policyTypes", [])) != ["Egress", "Ingress"]:
+        problems.append("policyTypes must be Ingress and Egress (deny everything else)")
     for rule in spec.get("ingress", []):
+        if not rule.get("from"):
+            problems.append("an ingress rule without `from` admits everyone")
         for peer in rule.get("from", []):
             namespace = peer.get("namespaceSelector", {}).get("matchLabels", {})
             if namespace.get("kubernetes.io/metadata.name") not in ("traefik", "monitoring"):
@@ -235,7 +280,36 @@ def api_policy_problems(api: list[Manifest], upstreams: Mapping[str, list[Manife
         ]
         for m in upstreams.values()
     }
-    problems += egress_problems(spec, ports)
+    problems += egress_problems(spec, ports, public_https=True)
+    return problems
+
+
+def auth_config_problems(manifests: list[Manifest], region: str, jwks_path: str) -> list[str]:
+    """api: the ConfigMap its pods read (envFrom) names a Cognito issuer in ``region``, an
+    audience, the client_id audience claim (Cognito access tokens carry no aud) and the
+    issuer's own JWKS (``<issuer><jwks_path>``), not a key file."""
+    configmap = one(manifests, "ConfigMap")
+    data = configmap.get("data") or {}
+    container = one(manifests, "Deployment")["spec"]["template"]["spec"]["containers"][0]
+    sources = [s.get("configMapRef", {}).get("name") for s in container.get("envFrom", [])]
+    problems = []
+    if configmap["metadata"]["name"] not in sources:
+        problems.append("the API container does not read the ConfigMap (envFrom)")
+    issuer = data.get("AUTH_ISSUER", "")
+    match = COGNITO_ISSUER.match(issuer)
+    if not match:
+        problems.append(f"AUTH_ISSUER {issuer!r} is not a Cognito user pool's issuer")
+    elif match["region"] != region:
+        problems.append(f"AUTH_ISSUER is in {match['region']}, the environment in {region}")
+    if not data.get("AUTH_AUDIENCE", "").strip():
+        problems.append("AUTH_AUDIENCE is not set")
+    claim, jwks = data.get("AUTH_AUDIENCE_CLAIM"), data.get("AUTH_JWKS_URL")
+    if claim != "client_id":
+        problems.append(f"AUTH_AUDIENCE_CLAIM is {claim!r}, not client_id")
+    if jwks != issuer + jwks_path:
+        problems.append(f"AUTH_JWKS_URL is {jwks!r}, not {issuer + jwks_path!r}")
+    if "AUTH_PUBLIC_KEY_FILE" in data:
+        problems.append("AUTH_PUBLIC_KEY_FILE is set, but the chart mounts no key file")
     return problems
 
 

@@ -13,9 +13,30 @@ import hcl2
 
 SECRET_ATTRIBUTE = re.compile(r"password|auth_token|secret|private_key|access_key|token$")
 SECRET_VARIABLE = re.compile(r"password|token|secret|private_key")
+# Settings named like credentials that are not (attribute paths ending so), and variable types
+# that cannot hold one (e.g. password_minimum_length, access_token_validity_minutes).
+NOT_SECRETS = (
+    "auth_token_update_strategy",
+    "token_validity_units.access_token",
+    "token_validity_units.id_token",
+    "token_validity_units.refresh_token",
+)
+NOT_SECRET_TYPES = {"number", "bool"}
 AWS_ACCESS_KEY = re.compile(r"\b(AKIA|ASIA)[0-9A-Z]{16}\b")
 EXACT_VERSION = re.compile(r"^\d+\.\d+\.\d+$")
 META_ARGUMENTS = {"source", "version", "providers", "depends_on", "count", "for_each"}
+# An output whose value is built from one of these carries a secret.
+SECRET_REFERENCE = re.compile(
+    r"random_password\.|\.auth_token\b|secret_string|\.password\b|var\.\w*(password|token|secret)"
+)
+# What the API layer needs from modules/identity, and the root outputs that pass it on (the
+# api chart's config in deploy/helm/api/values-<env>.yaml).
+IDENTITY_OUTPUTS = {
+    "auth_issuer": "issuer_url",
+    "auth_jwks_url": "jwks_url",
+    "auth_audience": "client_id",
+    "auth_audience_claim": "audience_claim",
+}
 
 Blocks = dict[str, list[dict[str, Any]]]
 
@@ -73,14 +94,25 @@ def convention_problems(root: Path, parsed: dict[Path, Blocks]) -> list[str]:
                 if not unquote(body.get("description", "")).strip():
                     problems.append(f"{where}: {kind} {name} has no description")
                 if (
+                    kind == "output"
+                    and SECRET_REFERENCE.search(str(body.get("value", "")))
+                    and body.get("sensitive") is not True
+                ):
+                    problems.append(f"{where}: output {name} carries a secret: sensitive = true")
+                if (
                     kind == "variable"
                     and SECRET_VARIABLE.search(name)
+                    and body.get("type") not in NOT_SECRET_TYPES
                     and body.get("sensitive") is not True
                 ):
                     problems.append(f"{where}: variable {name} must be sensitive = true")
         for attribute, value in walk({k: v for k, v in blocks.items() if k != "variable"}):
             name = attribute.rsplit(".", 1)[-1]
-            if SECRET_ATTRIBUTE.search(name) and is_literal(value):
+            if (
+                SECRET_ATTRIBUTE.search(name)
+                and not attribute.endswith(NOT_SECRETS)
+                and is_literal(value)
+            ):
                 problems.append(f"{where}: {attribute} is hard-coded; use a sensitive variable")
             if isinstance(value, str) and AWS_ACCESS_KEY.search(value):
                 problems.append(f"{where}: {attribute} holds an AWS access key id")
@@ -198,3 +230,137 @@ def environment_problems(root: Path, parsed: dict[Path, Blocks]) -> list[str]:
         if not backend.is_file() or settings(backend) != {"key": key}:
             problems.append(f"environments/{backend.name}: must set only key = {key!r}")
     return problems
+
+
+def resources(parsed: dict[Path, Blocks], directory: Path, kind: str) -> dict[str, dict[str, Any]]:
+    """The resources of type ``kind`` declared in ``directory``, by name."""
+    found: dict[str, dict[str, Any]] = {}
+    for path, blocks in parsed.items():
+        if path.parent != directory:
+            continue
+        for resource_type, body in labelled(blocks, "resource"):
+            if resource_type == kind:
+                found.update((unquote(name), b) for name, b in body.items())
+    return found
+
+
+def outputs_of(parsed: dict[Path, Blocks], directory: Path) -> dict[str, dict[str, Any]]:
+    return {
+        name: body
+        for path, blocks in parsed.items()
+        if path.parent == directory
+        for name, body in labelled(blocks, "output")
+    }
+
+
+def one_block(body: dict[str, Any], name: str) -> dict[str, Any]:
+    blocks = body.get(name) or [{}]
+    block: dict[str, Any] = blocks[0]
+    return block
+
+
+def identity_problems(root: Path, parsed: dict[Path, Blocks]) -> list[str]:
+    """modules/identity: a Cognito user pool behind deletion protection with a sound password
+    policy, a public web client (no secret; code flow only; short-lived, revocable tokens),
+    called from the root, whose outputs give the api chart its AUTH_* settings."""
+    module = root / "modules" / "identity"
+    problems = []
+    calls = [
+        body
+        for path, blocks in parsed.items()
+        if path.parent == root
+        for _, body in labelled(blocks, "module")
+        if unquote(body.get("source", "")) == "./modules/identity"
+    ]
+    if len(calls) != 1:
+        problems.append(f"the root calls modules/identity {len(calls)} times, not once")
+    elif calls[0].get("deletion_protection") != "${var.deletion_protection}":
+        problems.append("the root does not pass deletion_protection to modules/identity")
+
+    pools = resources(parsed, module, "aws_cognito_user_pool")
+    clients = resources(parsed, module, "aws_cognito_user_pool_client")
+    if len(pools) != 1 or len(clients) != 1:
+        return [*problems, f"modules/identity: {len(pools)} user pools, {len(clients)} clients"]
+    ((pool_name, pool),) = pools.items()
+    ((client_name, client),) = clients.items()
+    if "var.deletion_protection" not in str(pool.get("deletion_protection", "")):
+        problems.append("the user pool's deletion_protection does not follow the variable")
+    policy = one_block(pool, "password_policy")
+    minimum = str(policy.get("minimum_length", ""))
+    default = variables_of(module, parsed).get("password_minimum_length", {}).get("default")
+    length = default if minimum == "${var.password_minimum_length}" else minimum
+    if not isinstance(length, int) or length < 12:
+        problems.append(f"the password policy allows passwords shorter than 12 ({length!r})")
+    if client.get("generate_secret") is not False:
+        problems.append("the web client is public: generate_secret must be false")
+    if [unquote(f) for f in client.get("allowed_oauth_flows", [])] != ["code"]:
+        problems.append("the web client must allow the authorization code flow only")
+    if any("USER_PASSWORD_AUTH" in str(f) for f in client.get("explicit_auth_flows", [])):
+        problems.append("the web client allows USER_PASSWORD_AUTH (the password sent as is)")
+    if client.get("enable_token_revocation") is not True:
+        problems.append("the web client's tokens must be revocable")
+    if not client.get("token_validity_units") or "access_token_validity" not in client:
+        problems.append("the web client's token validity is not set explicitly")
+
+    outputs = outputs_of(parsed, module)
+    issuer = f"https://${{aws_cognito_user_pool.{pool_name}.endpoint}}"
+    expected = {
+        "issuer_url": issuer,
+        "jwks_url": issuer + "/.well-known/jwks.json",
+        "client_id": f"${{aws_cognito_user_pool_client.{client_name}.id}}",
+        "audience_claim": "client_id",
+    }
+    for name, value in expected.items():
+        given = unquote(outputs.get(name, {}).get("value"))
+        if given != value:
+            problems.append(f"modules/identity: output {name} is {given!r}, not {value!r}")
+    root_outputs = outputs_of(parsed, root)
+    for name, inner in IDENTITY_OUTPUTS.items():
+        if root_outputs.get(name, {}).get("value") != f"${{module.identity.{inner}}}":
+            problems.append(f"the root has no output {name} = module.identity.{inner}")
+    return problems
+
+
+def identity_output(parsed: dict[Path, Blocks], root: Path, name: str) -> str:
+    """The value of one of modules/identity's outputs, as written (a literal or an expression)."""
+    value = unquote(outputs_of(parsed, root / "modules" / "identity")[name]["value"])
+    return str(value)
+
+
+def datastore_credential_problems(root: Path, parsed: dict[Path, Blocks]) -> list[str]:
+    """modules/databases: Redis only over TLS with an AUTH token that Terraform generates
+    (no pipeline secret), MySQL with an RDS-managed master password (never in the state), both
+    credentials in Secrets Manager under a customer key, named by root outputs."""
+    module = root / "modules" / "databases"
+    problems = []
+    redis = resources(parsed, module, "aws_elasticache_replication_group").get("redis", {})
+    if redis.get("transit_encryption_enabled") is not True:
+        problems.append("Redis without in-transit encryption (TLS)")
+    if redis.get("at_rest_encryption_enabled") is not True:
+        problems.append("Redis without encryption at rest")
+    token = str(redis.get("auth_token", ""))
+    if not re.fullmatch(r"\$\{random_password\.\w+\.result\}", token):
+        problems.append(f"Redis auth_token is {token!r}, not a generated random_password")
+    mysql = resources(parsed, module, "aws_db_instance").get("mysql", {})
+    if mysql.get("manage_master_user_password") is not True:
+        problems.append("MySQL's master password is not managed by RDS (Secrets Manager)")
+    if "password" in mysql:
+        problems.append("MySQL's master password is given to Terraform (it lands in the state)")
+    if not mysql.get("master_user_secret_kms_key_id"):
+        problems.append("the RDS-managed secret is not encrypted with the data key")
+    for name, body in resources(parsed, module, "aws_secretsmanager_secret").items():
+        if not body.get("kms_key_id"):
+            problems.append(f"secret {name} is not encrypted with the data key")
+    root_outputs = outputs_of(parsed, root)
+    for name in ("mysql_master_user_secret_arn", "redis_url_secret_arn"):
+        if name not in root_outputs:
+            problems.append(f"the root has no output {name} (where the services' credential is)")
+    return problems
+
+
+def region(root: Path, parsed: dict[Path, Blocks], environment: str) -> str:
+    """The AWS region of an environment: its .tfvars' region, else the root's default."""
+    values = environments(root).get(environment)
+    if values is not None and "region" in settings(values):
+        return str(settings(values)["region"])
+    return str(unquote(variables_of(root, parsed)["region"]["default"]))

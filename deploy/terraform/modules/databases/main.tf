@@ -1,5 +1,11 @@
 # The services' datastores, each reachable only from the EKS nodes and only on its port:
 # RDS MySQL 8 for flights, ElastiCache Redis (TLS + AUTH) for reservations.
+#
+# Their credentials live in AWS Secrets Manager, never in a variable, a .tfvars file or the
+# pipeline's secret store: RDS keeps the MySQL master password itself (it never enters the
+# Terraform state), and the Redis connection URL is a secret this module writes. The
+# Kubernetes Secrets the charts read (flights-database, reservations-redis) are filled from
+# those two secrets (outputs mysql_master_user_secret_arn and redis_url_secret_arn).
 
 resource "aws_kms_key" "data" {
   description         = "${var.name} databases at rest"
@@ -73,7 +79,10 @@ resource "aws_db_instance" "mysql" {
 
   db_name  = var.mysql_database
   username = var.mysql_username
-  password = var.mysql_password
+  # RDS generates the master password and keeps it in a Secrets Manager secret of its own
+  # ({"username", "password"}, encrypted with the data key): it never enters the state.
+  manage_master_user_password   = true
+  master_user_secret_kms_key_id = aws_kms_key.data.arn
 
   allocated_storage     = var.mysql_allocated_storage
   max_allocated_storage = var.mysql_allocated_storage * 5
@@ -106,7 +115,30 @@ resource "aws_db_instance" "mysql" {
   tags = var.tags
 }
 
+# RDS rotates the managed password itself (managed rotation: no Lambda). A rotation changes
+# the password at once: the flights-database Secret must follow and the flights pods restart
+# to pick it up (docs/deploy.md, "Secrets for the services").
+resource "aws_secretsmanager_secret_rotation" "mysql" {
+  secret_id = aws_db_instance.mysql.master_user_secret[0].secret_arn
+
+  rotation_rules {
+    automatically_after_days = var.mysql_password_rotation_days
+  }
+}
+
 # --- reservations: ElastiCache Redis with TLS and AUTH -----------------------------------
+
+# The AUTH token. ElastiCache cannot keep it out of the Terraform state (the replication
+# group's auth_token is stored there whatever its source), so Terraform generates it instead of
+# a person or the pipeline: it then exists only in the state (encrypted, private bucket), on
+# ElastiCache and in the redis-url secret below. Alphanumeric, so that it needs no escaping in
+# a URL and avoids the characters ElastiCache refuses (@, ", /). Rotate: terraform apply
+# -replace=module.databases.random_password.redis_auth_token. ROTATE keeps the previous token
+# valid besides the new one, so the reservations pods can follow; after a leak use SET.
+resource "random_password" "redis_auth_token" {
+  length  = 64
+  special = false
+}
 
 resource "aws_security_group" "redis" {
   name        = "${var.name}-redis"
@@ -148,10 +180,47 @@ resource "aws_elasticache_replication_group" "redis" {
   at_rest_encryption_enabled = true
   kms_key_id                 = aws_kms_key.data.arn
   transit_encryption_enabled = true
-  auth_token                 = var.redis_auth_token
+  auth_token                 = random_password.redis_auth_token.result
+  auth_token_update_strategy = "ROTATE"
 
   snapshot_retention_limit   = var.backup_retention_days
   auto_minor_version_upgrade = true
 
   tags = var.tags
+}
+
+# The complete RESERVATIONS_REDIS_URL (rediss://: TLS; the token as the password) for the
+# reservations-redis Secret. Its value is in the state too (see the AUTH token above).
+resource "aws_secretsmanager_secret" "redis_url" {
+  name        = "${var.name}/reservations/redis-url"
+  description = "RESERVATIONS_REDIS_URL of ${var.name} (rediss:// with the AUTH token)"
+  kms_key_id  = aws_kms_key.data.arn
+  # Throwaway environments free the name at once so that they can be recreated.
+  recovery_window_in_days = var.deletion_protection ? 30 : 0
+  tags                    = var.tags
+}
+
+resource "aws_secretsmanager_secret_version" "redis_url" {
+  secret_id     = aws_secretsmanager_secret.redis_url.id
+  secret_string = "rediss://:${random_password.redis_auth_token.result}@${aws_elasticache_replication_group.redis.primary_endpoint_address}:${aws_elasticache_replication_group.redis.port}/0"
+}
+
+# --- who may read the credentials ----------------------------------------------------------
+
+# For the role of whatever copies the two secrets into Kubernetes (External Secrets Operator,
+# or an operator's own role): read those two secrets and decrypt them, nothing else.
+data "aws_iam_policy_document" "read_credentials" {
+  statement {
+    sid     = "ReadServiceCredentials"
+    actions = ["secretsmanager:GetSecretValue", "secretsmanager:DescribeSecret"]
+    resources = [
+      aws_db_instance.mysql.master_user_secret[0].secret_arn,
+      aws_secretsmanager_secret.redis_url.arn,
+    ]
+  }
+  statement {
+    sid       = "DecryptThem"
+    actions   = ["kms:Decrypt"]
+    resources = [aws_kms_key.data.arn]
+  }
 }

@@ -48,14 +48,14 @@ variable "mysql_username" {
   default     = "flights"
 }
 
-variable "mysql_password" {
-  description = "Master password of the flights database. Pass it as TF_VAR_mysql_password; never commit it."
-  type        = string
-  sensitive   = true
+variable "mysql_password_rotation_days" {
+  description = "Days between rotations of the RDS-managed master password (each needs the flights-database Secret refreshed and the flights pods restarted)."
+  type        = number
+  default     = 30
 
   validation {
-    condition     = length(var.mysql_password) >= 16
-    error_message = "Use a password of at least 16 characters."
+    condition     = var.mysql_password_rotation_days >= 1 && var.mysql_password_rotation_days <= 90
+    error_message = "Rotate the master password every 1 to 90 days."
   }
 }
 
@@ -66,7 +66,7 @@ variable "backup_retention_days" {
 }
 
 variable "deletion_protection" {
-  description = "Refuse to destroy the flights database (turn off only for throwaway environments)."
+  description = "Refuse to destroy the flights database and keep deleted credential secrets recoverable for 30 days (turn off only for throwaway environments)."
   type        = bool
   default     = true
 }
@@ -81,17 +81,6 @@ variable "redis_replicas" {
   description = "Read replicas besides the primary (1 or more enables automatic failover across zones)."
   type        = number
   default     = 1
-}
-
-variable "redis_auth_token" {
-  description = "AUTH token of the reservations Redis (TLS only). Pass it as TF_VAR_redis_auth_token; never commit it."
-  type        = string
-  sensitive   = true
-
-  validation {
-    condition     = length(var.redis_auth_token) >= 16 && length(var.redis_auth_token) <= 128
-    error_message = "ElastiCache needs an AUTH token of 16 to 128 characters."
-  }
 }
 
 variable "tags" {
