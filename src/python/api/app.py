@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import AsyncIterator, Iterator
-from contextlib import asynccontextmanager, contextmanager
+from contextlib import asynccontextmanager, contextmanager, suppress
 from dataclasses import dataclass
 from typing import Annotated, Any
 
@@ -20,22 +20,21 @@ from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_vali
 
 import chassis.fastapi
 from api import booking
+from api.auth import Authenticator, Jwks, KeyFile, NotAuthenticated, Verifier
 from api.availability import seat_availability
-from api.booking import SeatsNotOnSeatMap
 from api.clients.flights import FlightsClient
 from api.clients.reservations import ReservationsClient
-from api.ports import (
-    BadUpstreamResponse,
+from api.model import (
     Booking,
     BookingNotFound,
+    BookingRequest,
     FlightNotFound,
     NotYourBooking,
     Released,
+    SeatsNotOnSeatMap,
     SeatsUnavailable,
-    UpstreamError,
-    UpstreamRejected,
-    UpstreamUnavailable,
 )
+from api.ports import BadUpstreamResponse, UpstreamError, UpstreamRejected, UpstreamUnavailable
 from api.seatmap import SEAT_PATTERN
 from api.settings import Settings
 from chassis import Check, DependencyUnavailable, Problem
@@ -45,7 +44,6 @@ from chassis.params import CANONICAL_INT
 SERVICE = "api"
 VERSION = "1.0.0"  # of the API, as in openapi.yaml
 MAX_FLIGHT_ID = 2**63 - 1
-ID_PATTERN = r"^[A-Za-z0-9_-]{1,64}$"  # customer ids, as the reservations service takes them
 BOOKING_ID_PATTERN = r"^[0-9A-HJKMNP-TV-Z]{26}$"  # a ULID, as the reservations service makes them
 # A UUID, a ULID or base64 of 16-96 random bytes fits; a key ends up in a Redis key name.
 IDEMPOTENCY_KEY_PATTERN = r"^[A-Za-z0-9+/=_.:-]{1,128}$"
@@ -56,6 +54,7 @@ SEARCH_PARAMETERS = frozenset(
     {"flight_no", "departure_date", "origin", "destination", "limit", "cursor"}
 )
 PROBLEMS = "https://api.flightres.example/problems/"
+REALM = "flightres"
 JSON = "application/json"
 
 # A booking of MAX_SEATS seats is well under 1 KiB; more is a mistake or an attack.
@@ -63,16 +62,13 @@ MAX_BODY_BYTES = 16 * 1024
 
 FlightId = Annotated[int, Path(ge=1, le=MAX_FLIGHT_ID), CANONICAL_INT]
 SeatNum = Annotated[str, StringConstraints(pattern=f"^{SEAT_PATTERN}$")]
-CustomerId = Annotated[str, StringConstraints(pattern=ID_PATTERN)]
 BookingId = Annotated[str, Path(pattern=BOOKING_ID_PATTERN)]
-CustomerQuery = Annotated[str, Query(pattern=ID_PATTERN)]
 
 
 class BookingBody(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     flight_id: int = Field(ge=1, le=MAX_FLIGHT_ID, strict=True)  # no "1", no true
-    customer_id: CustomerId
     seats: list[SeatNum] = Field(min_length=1, max_length=MAX_SEATS)
 
     @field_validator("seats")
@@ -85,27 +81,47 @@ class BookingBody(BaseModel):
 
 
 @dataclass(frozen=True)
-class Upstreams:
+class Services:
     flights: FlightsClient
     reservations: ReservationsClient
 
 
-async def _upstreams(request: Request) -> Upstreams:
+async def _services(request: Request) -> Services:
     # async: FastAPI would run a plain def dependency in its thread pool, a hop per request.
-    upstreams = request.app.state.upstreams
-    assert isinstance(upstreams, Upstreams)
-    return upstreams
+    services = request.app.state.services
+    assert isinstance(services, Services)
+    return services
 
 
-Services = Annotated[Upstreams, Depends(_upstreams)]
+ServicesDep = Annotated[Services, Depends(_services)]
+
+
+async def _customer(request: Request) -> str:
+    """The customer the request's bearer token speaks for (docs/adr/0015)."""
+    verifier: Authenticator = request.app.state.verifier
+    try:
+        return await verifier.customer(request.headers.get("authorization"))
+    except NotAuthenticated as exc:
+        challenge = f'Bearer realm="{REALM}"'
+        if exc.error is not None:  # RFC 6750: no error code when no token was sent
+            challenge += f', error="{exc.error}", error_description="{exc.description}"'
+        headers = {"WWW-Authenticate": challenge}
+        raise Problem(401, detail=exc.description, headers=headers) from None
+    except UpstreamError as exc:
+        raise _upstream_problem(exc) from exc
+
+
+CustomerDep = Annotated[str, Depends(_customer)]
 
 
 def create_app(
     settings: Settings,
     flights: FlightsClient | None = None,
     reservations: ReservationsClient | None = None,
+    verifier: Authenticator | None = None,
 ) -> FastAPI:
-    """The ASGI app. Clients passed in are the caller's to close."""
+    """The ASGI app. Clients passed in are the caller's to close; without a ``verifier``,
+    tokens are verified as ``settings.auth`` says."""
     registry = CollectorRegistry()
     ProcessCollector(registry=registry)
 
@@ -120,10 +136,31 @@ def create_app(
         reservations_client = reservations or ReservationsClient(
             settings.reservations_url, settings.upstream
         )
-        app.state.upstreams = Upstreams(flights_client, reservations_client)
+        app.state.services = Services(flights_client, reservations_client)
+        jwks = None
+        if verifier is None:
+            auth = settings.auth
+            keys: Jwks | KeyFile
+            if auth.jwks_url is not None:
+                keys = jwks = Jwks(
+                    auth.jwks_url,
+                    settings.upstream,
+                    min_refresh=auth.jwks_min_refresh,
+                    max_age=auth.jwks_max_age,
+                )
+            else:
+                assert auth.public_key_file is not None  # Settings requires one of the two
+                keys = KeyFile(auth.public_key_file)
+            app.state.verifier = Verifier(auth, keys)
+            if jwks is not None:
+                await _fetch_keys(jwks)
+        else:
+            app.state.verifier = verifier
         try:
             yield
         finally:
+            if jwks is not None:
+                await jwks.aclose()
             if flights is None:
                 await flights_client.aclose()
             if reservations is None:
@@ -142,10 +179,10 @@ def create_app(
     )
 
     async def flights_health() -> object:
-        return await app.state.upstreams.flights.health()
+        return await app.state.services.flights.health()
 
     async def reservations_health() -> object:
-        return await app.state.upstreams.reservations.health()
+        return await app.state.services.reservations.health()
 
     # Both are required: no booking works without either.
     probe_timeout = settings.upstream.connect_timeout + settings.upstream.read_timeout
@@ -165,11 +202,18 @@ def create_app(
     return app
 
 
+async def _fetch_keys(jwks: Jwks) -> None:
+    """The issuer's keys before the first request, so that it does not wait for them; an
+    issuer down now is not a reason not to start (requests get 503 until it is back)."""
+    with suppress(UpstreamUnavailable):
+        await jwks.key_set(refresh=False)
+
+
 def _routes(app: FastAPI) -> None:
     @app.get("/flights")
     async def search_flights(
         request: Request,
-        services: Services,
+        services: ServicesDep,
         # Checked here as the flights service checks it (the spec says the same); passed on
         # with the other parameters.
         cursor: Annotated[str | None, Query(min_length=1, max_length=MAX_FLIGHTS_CURSOR)] = None,
@@ -181,7 +225,7 @@ def _routes(app: FastAPI) -> None:
         return Response(page, media_type=JSON)
 
     @app.get("/flights/{flight_id}/seats")
-    async def seats(flight_id: FlightId, services: Services) -> Response:
+    async def seats(flight_id: FlightId, services: ServicesDep) -> Response:
         with _translated():
             document = await seat_availability(flight_id, services.flights, services.reservations)
         return Response(document, media_type=JSON)
@@ -189,13 +233,14 @@ def _routes(app: FastAPI) -> None:
     @app.post("/bookings", status_code=201)
     async def book(
         body: BookingBody,
-        services: Services,
+        customer: CustomerDep,
+        services: ServicesDep,
         idempotency_key: Annotated[
             str | None, Header(alias="Idempotency-Key", pattern=IDEMPOTENCY_KEY_PATTERN)
         ] = None,
     ) -> Response:
-        request = booking.BookingRequest(
-            body.flight_id, body.customer_id, tuple(body.seats), idempotency_key
+        request = BookingRequest(
+            body.flight_id, customer, tuple(body.seats), idempotency_key
         )
         with _translated():
             booked = await booking.book(request, services.flights, services.reservations)
@@ -206,45 +251,45 @@ def _routes(app: FastAPI) -> None:
 
     @app.get("/bookings")
     async def list_bookings(
-        customer_id: CustomerQuery,
-        services: Services,
+        customer: CustomerDep,
+        services: ServicesDep,
         limit: Annotated[int, Query(ge=1, le=MAX_PAGE), CANONICAL_INT] = 20,
         cursor: Annotated[str | None, Query(pattern=BOOKING_ID_PATTERN)] = None,
     ) -> Response:
         with _translated():
-            page = await services.reservations.bookings(customer_id, limit, cursor)
+            page = await services.reservations.bookings(customer, limit, cursor)
         items = [_booking(item) for item in page.items]
         return _json({"items": items, "next_cursor": page.next_cursor})
 
     @app.get("/bookings/{booking_id}")
-    async def get_booking(booking_id: BookingId, services: Services) -> Response:
+    async def get_booking(
+        booking_id: BookingId, customer: CustomerDep, services: ServicesDep
+    ) -> Response:
         with _translated():
             found = await services.reservations.booking(booking_id)
+            if found.customer_id != customer:  # as if it did not exist: no id probing
+                raise BookingNotFound(booking_id)
         return _json(_booking(found))
 
     @app.delete("/bookings/{booking_id}", status_code=204)
     async def cancel_booking(
-        booking_id: BookingId, customer_id: CustomerQuery, services: Services
+        booking_id: BookingId, customer: CustomerDep, services: ServicesDep
     ) -> Response:
         with _translated():
-            await services.reservations.cancel(booking_id, customer_id)
+            await services.reservations.cancel(booking_id, customer)
         return Response(status_code=204)
 
     @app.delete("/bookings/{flight_id}/{seat_num}", status_code=204)
     async def cancel(
         flight_id: FlightId,
         seat_num: Annotated[str, Path(pattern=f"^{SEAT_PATTERN}$")],
-        customer_id: CustomerQuery,
-        services: Services,
+        customer: CustomerDep,
+        services: ServicesDep,
     ) -> Response:
         with _translated():
-            outcome = await services.reservations.release(flight_id, seat_num, customer_id)
-        if outcome is Released.NOT_HELD:
-            raise Problem(404, detail=f"Nobody holds seat {seat_num} on flight {flight_id}")
-        if outcome is Released.HELD_BY_OTHER:
-            raise Problem(
-                409, detail=f"Seat {seat_num} on flight {flight_id} is held by another customer"
-            )
+            outcome = await services.reservations.release(flight_id, seat_num, customer)
+        if outcome is not Released.RELEASED:  # not held, or held by someone else: alike
+            raise Problem(404, detail=f"You hold no seat {seat_num} on flight {flight_id}")
         return Response(status_code=204)
 
 
@@ -276,12 +321,8 @@ def _translated() -> Iterator[None]:
             type_=PROBLEMS + "seats-unavailable",
             seats=exc.seats,
         ) from exc
-    except BookingNotFound as exc:
-        raise Problem(404, detail=f"No booking with id {exc.booking_id}") from exc
-    except NotYourBooking as exc:
-        raise Problem(
-            409, detail=f"Booking {exc.booking_id} belongs to another customer; nothing changed"
-        ) from exc
+    except (BookingNotFound, NotYourBooking) as exc:  # alike: no probing for others' ids
+        raise Problem(404, detail=f"You have no booking with id {exc.booking_id}") from exc
     except UpstreamRejected as exc:
         raise _passed_on(exc) from exc
     except UpstreamError as exc:

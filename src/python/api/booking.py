@@ -14,24 +14,9 @@ seat map (docs/adr/0013).
 from __future__ import annotations
 
 import uuid
-from dataclasses import dataclass
 
-from api.ports import Booked, Reservations, SeatMaps
-
-
-@dataclass(frozen=True)
-class BookingRequest:
-    flight_id: int
-    customer_id: str
-    seats: tuple[str, ...]  # distinct, as the client ordered them
-    idempotency_key: str | None = None
-
-
-class SeatsNotOnSeatMap(Exception):  # noqa: N818 - the outcome, like FlightNotFound
-    def __init__(self, flight_id: int, seats: list[str]) -> None:
-        super().__init__(f"Not on the seat map of flight {flight_id}: {', '.join(seats)}")
-        self.flight_id = flight_id
-        self.seats = seats
+from api.model import Booked, BookingRequest, SeatsNotOnSeatMap
+from api.ports import Reservations, SeatMaps
 
 
 async def book(request: BookingRequest, seat_maps: SeatMaps, reservations: Reservations) -> Booked:

@@ -7,10 +7,9 @@ knows about HTTP.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from enum import Enum
 from typing import Any, Protocol
 
+from api.model import Booked, Booking, BookingPage, Released
 from api.seatmap import SeatMap
 
 
@@ -47,69 +46,10 @@ class UpstreamRejected(UpstreamError):  # noqa: N818 - names what happened
         self.problem = problem
 
 
-class FlightNotFound(LookupError):  # noqa: N818 - reads as the answer it is
-    def __init__(self, flight_id: int) -> None:
-        super().__init__(f"no flight with id {flight_id}")
-        self.flight_id = flight_id
-
-
-class Released(Enum):
-    RELEASED = "released"  # 204
-    NOT_HELD = "not_held"  # 404: nobody holds it (also what a retry after a lost 204 sees)
-    HELD_BY_OTHER = "held_by_other"  # 409
-
-
 class SeatMaps(Protocol):
     async def seat_map(self, flight_id: int) -> SeatMap:
         """The flight's seat map; raises FlightNotFound or UpstreamError."""
         ...
-
-
-@dataclass(frozen=True)
-class Booking:
-    """A booking as the reservations service keeps it. ``seats``: those it holds while
-    confirmed; once cancelled, those it held when it was cancelled."""
-
-    id: str
-    flight_id: int
-    customer_id: str
-    seats: tuple[str, ...]
-    status: str  # "confirmed" or "cancelled"
-    created_at: str
-    cancelled_at: str | None = None
-
-
-@dataclass(frozen=True)
-class Booked:
-    booking: Booking
-    replayed: bool  # an earlier request with the same Idempotency-Key made it
-
-
-@dataclass(frozen=True)
-class BookingPage:
-    items: tuple[Booking, ...]
-    next_cursor: str | None
-
-
-class SeatsUnavailable(Exception):  # noqa: N818 - the outcome, like FlightNotFound
-    """Nothing was booked: these requested seats are held (by anyone)."""
-
-    def __init__(self, flight_id: int, seats: list[str]) -> None:
-        super().__init__(f"Held on flight {flight_id}: {', '.join(seats)}")
-        self.flight_id = flight_id
-        self.seats = seats
-
-
-class BookingNotFound(LookupError):  # noqa: N818 - reads as the answer it is
-    def __init__(self, booking_id: str) -> None:
-        super().__init__(f"no booking with id {booking_id}")
-        self.booking_id = booking_id
-
-
-class NotYourBooking(Exception):  # noqa: N818 - reads as the answer it is
-    def __init__(self, booking_id: str) -> None:
-        super().__init__(f"booking {booking_id} belongs to another customer")
-        self.booking_id = booking_id
 
 
 class Reservations(Protocol):

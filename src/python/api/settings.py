@@ -2,16 +2,19 @@
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass, field
 
+from api.auth import AuthConfig, KeyFile
 from api.clients.http import ClientConfig
-from chassis import env_float, env_int, env_str, env_url, log_level
+from chassis import ConfigError, env_float, env_int, env_str, env_url, log_level
 
 
 @dataclass(frozen=True)
 class Settings:
     flights_url: str
     reservations_url: str
+    auth: AuthConfig
     host: str = "0.0.0.0"  # noqa: S104 - a container must listen on its pod address
     port: int = 8080
     # uvicorn worker processes. `run.py --worker-models` compares the choices
@@ -28,6 +31,7 @@ class Settings:
         return cls(
             flights_url=env_url("FLIGHTS_URL"),
             reservations_url=env_url("RESERVATIONS_URL"),
+            auth=auth_from_env(),
             host=env_str("HOST", cls.host),
             port=env_int("PORT", cls.port, min_value=1, max_value=65535),
             workers=workers_from_env(),
@@ -48,6 +52,29 @@ class Settings:
             ),
             log_level=log_level(),
         )
+
+
+def auth_from_env() -> AuthConfig:
+    """The token issuer to trust: required, there is no unauthenticated mode."""
+    jwks_url, key_file = os.environ.get("AUTH_JWKS_URL"), os.environ.get("AUTH_PUBLIC_KEY_FILE")
+    if bool(jwks_url) == bool(key_file):
+        raise ConfigError(
+            "set exactly one of AUTH_JWKS_URL (the issuer's JWKS) and AUTH_PUBLIC_KEY_FILE"
+            " (a PEM file)"
+        )
+    if key_file:
+        try:
+            KeyFile(key_file)
+        except (OSError, ValueError) as exc:  # joserfc's errors are ValueErrors
+            raise ConfigError(f"AUTH_PUBLIC_KEY_FILE: no RSA or EC public key ({exc})") from None
+    return AuthConfig(
+        issuer=env_str("AUTH_ISSUER"),
+        audience=env_str("AUTH_AUDIENCE"),
+        audience_claim=env_str("AUTH_AUDIENCE_CLAIM", "aud"),
+        jwks_url=env_url("AUTH_JWKS_URL") if jwks_url else None,
+        public_key_file=key_file or None,
+        leeway=env_int("AUTH_LEEWAY", AuthConfig.leeway, min_value=0, max_value=300),
+    )
 
 
 def workers_from_env() -> int:

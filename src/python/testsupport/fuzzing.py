@@ -80,7 +80,8 @@ def problem_details(
 
 def raw_request(client: TestClient, method: str, target: str) -> tuple[int, str, bytes]:
     """Call the app with the request target exactly as given (dot segments too), as uvicorn
-    hands on what a raw client sent; HTTP clients, httpx included, remove them first."""
+    hands on what a raw client sent; HTTP clients, httpx included, remove them first. The
+    client's default headers go along (e.g. its Authorization)."""
     assert client.portal is not None, "enter the client first (lifespan)"
     path, _, query = target.partition("?")
     scope: Scope = {
@@ -93,7 +94,11 @@ def raw_request(client: TestClient, method: str, target: str) -> tuple[int, str,
         "raw_path": path.encode(),
         "root_path": "",
         "query_string": query.encode(),
-        "headers": [(b"host", b"testserver")],
+        "headers": [
+            (b"host", b"testserver"),
+            *((k.lower().encode("latin-1"), v.encode("latin-1")) for k, v in client.headers.items()
+              if k.lower() != "host"),
+        ],
         "client": ("127.0.0.1", 50000),
         "server": ("testserver", 80),
     }

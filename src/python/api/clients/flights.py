@@ -11,7 +11,7 @@ from pydantic import ValidationError
 from api.clients import freshness
 from api.clients.cache import SeatMapCache
 from api.clients.http import ClientConfig, ServiceClient, Transport
-from api.ports import FlightNotFound
+from api.model import FlightNotFound
 from api.seatmap import SeatMap
 from chassis import Outcome
 

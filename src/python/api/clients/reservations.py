@@ -11,7 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 from api.clients.http import ClientConfig, Reply, ServiceClient, Transport
-from api.ports import (
+from api.model import (
     Booked,
     Booking,
     BookingNotFound,

@@ -7,7 +7,7 @@ from collections import defaultdict
 from dataclasses import replace
 from typing import Any
 
-from api.ports import (
+from api.model import (
     Booked,
     Booking,
     BookingNotFound,
@@ -16,8 +16,8 @@ from api.ports import (
     NotYourBooking,
     Released,
     SeatsUnavailable,
-    UpstreamUnavailable,
 )
+from api.ports import UpstreamUnavailable
 from api.seatmap import Cabin, Row, Seat, SeatMap
 
 # A seat map document as the flights service sends it: one cabin, seat 1A.

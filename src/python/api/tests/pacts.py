@@ -34,14 +34,8 @@ from pact.match.matcher import GenericMatcher
 from api.clients.flights import FlightsClient
 from api.clients.http import ClientConfig
 from api.clients.reservations import ReservationsClient
-from api.ports import (
-    BookingNotFound,
-    FlightNotFound,
-    NotYourBooking,
-    Released,
-    SeatsUnavailable,
-    UpstreamRejected,
-)
+from api.model import BookingNotFound, FlightNotFound, NotYourBooking, Released, SeatsUnavailable
+from api.ports import UpstreamRejected
 from chassis.requestid import bind, unbind
 
 # Pact's mock server and verifier otherwise report usage to an analytics host.

@@ -9,7 +9,7 @@ import time
 import pytest
 
 from api.availability import seat_availability, with_availability
-from api.ports import FlightNotFound
+from api.model import FlightNotFound
 from api.seatmap import SeatMap
 from api.tests.fakes import FakeReservations, FakeSeatMaps, seat_map_of
 

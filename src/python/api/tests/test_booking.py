@@ -7,8 +7,9 @@ import asyncio
 
 import pytest
 
-from api.booking import BookingRequest, SeatsNotOnSeatMap, book
-from api.ports import FlightNotFound, SeatsUnavailable, UpstreamUnavailable
+from api.booking import book
+from api.model import BookingRequest, FlightNotFound, SeatsNotOnSeatMap, SeatsUnavailable
+from api.ports import UpstreamUnavailable
 from api.tests.fakes import FakeReservations, FakeSeatMaps, seat_map_of
 
 FLIGHT = 1

@@ -17,17 +17,15 @@ from api.clients import freshness
 from api.clients.flights import FlightsClient
 from api.clients.http import AiohttpTransport, ClientConfig, Reply, TransportFailure
 from api.clients.reservations import ReservationsClient
-from api.ports import (
-    BadUpstreamResponse,
+from api.model import (
     Booking,
     BookingNotFound,
     FlightNotFound,
     NotYourBooking,
     Released,
     SeatsUnavailable,
-    UpstreamRejected,
-    UpstreamUnavailable,
 )
+from api.ports import BadUpstreamResponse, UpstreamRejected, UpstreamUnavailable
 from api.tests.fakes import SEAT_MAP
 from api.tests.servers import refusing
 from chassis import Outcome, Status

@@ -14,7 +14,7 @@ from fastapi.testclient import TestClient
 
 from api.app import create_app
 from api.clients.flights import FlightsClient
-from api.tests.conftest import api_settings, spec_checked
+from api.tests.conftest import api_settings, bearer, spec_checked
 from api.tests.flights_service import serving_flights
 from api.tests.servers import serving_wsgi
 from flights.settings import DatabaseConfig
@@ -41,7 +41,8 @@ def reservations_url(redis_url: str) -> Iterator[str]:
 @pytest.fixture()
 def api(flights_url: str, reservations_url: str) -> Iterator[TestClient]:
     app = create_app(api_settings(flights_url, reservations_url))
-    with spec_checked(TestClient(app, raise_server_exceptions=False)) as client:
+    client = TestClient(app, raise_server_exceptions=False, headers=bearer("cust-1"))
+    with spec_checked(client):
         yield client
 
 
@@ -72,7 +73,7 @@ def test_a_booking_session(api: TestClient) -> None:
     assert len(seats) == A320_SEATS
     assert all(seats.values())
 
-    booking = {"flight_id": flight_id, "customer_id": "cust-1", "seats": ["12A", "12B"]}
+    booking = {"flight_id": flight_id, "seats": ["12A", "12B"]}
     key = {"Idempotency-Key": "session-1"}
     booked = api.post("/bookings", json=booking, headers=key)
     assert booked.status_code == 201
@@ -81,26 +82,30 @@ def test_a_booking_session(api: TestClient) -> None:
     assert (again.status_code, again.json()) == (201, booked.json())
     assert again.headers["Idempotent-Replayed"] == "true"
 
-    taken = api.post(
-        "/bookings", json={"flight_id": flight_id, "customer_id": "cust-2", "seats": ["12C", "12B"]}
-    )
+    other = {"flight_id": flight_id, "seats": ["12C", "12B"]}
+    taken = api.post("/bookings", json=other, headers=bearer("cust-2"))
     assert taken.status_code == 409
     assert taken.json()["seats"] == ["12B"]
 
     seats = available(api, flight_id)
     assert [n for n, free in seats.items() if not free] == ["12A", "12B"]  # 12C stayed free
 
-    assert api.delete(f"/bookings/{flight_id}/12A?customer_id=cust-2").status_code == 409
-    assert api.delete(f"/bookings/{flight_id}/12A?customer_id=cust-1").status_code == 204
-    assert api.delete(f"/bookings/{flight_id}/12A?customer_id=cust-1").status_code == 404
+    # cust-2 can neither cancel nor see cust-1's seat or booking: 404, nothing changed.
+    assert api.delete(f"/bookings/{flight_id}/12A", headers=bearer("cust-2")).status_code == 404
+    assert available(api, flight_id)["12A"] is False
+    assert api.delete(f"/bookings/{flight_id}/12A").status_code == 204
+    assert api.delete(f"/bookings/{flight_id}/12A").status_code == 404
     assert available(api, flight_id)["12A"] is True
 
     location = booked.headers["Location"]
     assert api.get(location).json()["seats"] == ["12B"]  # 12A left the booking
-    mine = api.get("/bookings?customer_id=cust-1").json()
+    mine = api.get("/bookings").json()
     assert [b["id"] for b in mine["items"]] == [booked.json()["id"]]
-    assert api.delete(f"{location}?customer_id=cust-2").status_code == 409
-    assert api.delete(f"{location}?customer_id=cust-1").status_code == 204
+    assert api.get("/bookings", headers=bearer("cust-2")).json()["items"] == []
+    assert api.get(location, headers=bearer("cust-2")).status_code == 404
+    assert api.delete(location, headers=bearer("cust-2")).status_code == 404
+    assert api.get(location).json()["status"] == "confirmed"
+    assert api.delete(location).status_code == 204
     assert api.get(location).json()["status"] == "cancelled"
     assert all(available(api, flight_id).values())
 
@@ -108,7 +113,7 @@ def test_a_booking_session(api: TestClient) -> None:
 def test_seats_not_on_the_real_seat_map_are_refused(api: TestClient) -> None:
     flight_id = jfk_lax_flight(api)
     response = api.post(
-        "/bookings", json={"flight_id": flight_id, "customer_id": "c", "seats": ["13A", "4A"]}
+        "/bookings", json={"flight_id": flight_id, "seats": ["13A", "4A"]}
     )
     assert response.status_code == 422  # no row 13, no row 4 on this A320
     assert response.json()["seats"] == ["13A", "4A"]
@@ -162,7 +167,7 @@ def test_redis_down_is_a_503_and_the_api_recovers(
 ) -> None:
     flight_id = jfk_lax_flight(api)
     with redis_server.stopped():
-        booking = {"flight_id": flight_id, "customer_id": "c", "seats": ["12A"]}
+        booking = {"flight_id": flight_id, "seats": ["12A"]}
         response = api.post("/bookings", json=booking)
         assert response.status_code == 503
         assert "Retry-After" in response.headers
