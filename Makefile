@@ -2,13 +2,13 @@
 SHELL := /bin/bash
 .DEFAULT_GOAL := help
 
-.PHONY: help start stop ps logs test lint check fmt build images bench load
+.PHONY: help start stop ps logs token test lint check fmt build images bench load
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-8s %s\n", $$1, $$2}'
 
-start: ## Start the whole system locally (docker-compose.yml, images built by Pants)
-	build-support/stack.sh start
+start: ## Start the whole system locally (PUBLISH=all: services and databases on the host too)
+	PUBLISH="$(PUBLISH)" build-support/stack.sh start
 
 stop: ## Stop the local system and remove what `make start` started
 	build-support/stack.sh stop
@@ -18,6 +18,9 @@ ps: ## Show what the local system runs
 
 logs: ## Follow the services' logs
 	build-support/stack.sh logs
+
+token: ## Print a bearer token for CUSTOMER from the running dev issuer: make -s token CUSTOMER=alice
+	@build-support/stack.sh token "$(CUSTOMER)"
 
 # The host tools, Docker engine and image choice (MYSQL_IMAGE, REDIS_IMAGE, BASE_IMAGE) that
 # tests and image builds need; prepared when missing, one progress line each (installer output

@@ -7,7 +7,8 @@ syncs what the values files say).
 
 1. Ask Pants which image targets the changes since BASE affect, through their dependencies
    (`--changed-since=BASE --changed-dependents=transitive`): a change in one service selects
-   its image, a change in shared code (chassis) selects all, a docs-only change none.
+   its image, a change in shared code (chassis) selects all, a docs-only change none. Images
+   tagged `dev-only` (the development token issuer) are never released.
 2. Build those images with Pants, tagged with the short git sha of HEAD.
 3. Tag them as REGISTRY/<service>:<sha> and push them (skipped with --no-push).
 4. Rewrite the `image:` block of deploy/helm/<service>/values-<env>.yaml for each --env.
@@ -31,6 +32,8 @@ from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
 IMAGE_TARGET = re.compile(r"^src/python/(?P<service>[a-z0-9_-]+):image$")
+# The tag of images that are never released (BUILD: `tags=["dev-only"]`).
+DEV_ONLY = "dev-only"
 
 
 @dataclass(frozen=True)
@@ -88,6 +91,8 @@ def affected_images(base: str) -> list[tuple[str, str]]:
         "--changed-dependents=transitive",
         "list",
         "--filter-target-type=docker_image",
+        # Development tools with an image but no deployment (src/python/devissuer).
+        f"--filter-tag-regex=-^{DEV_ONLY}$",
     )
     found = []
     for line in listed.splitlines():

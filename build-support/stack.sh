@@ -1,45 +1,107 @@
 #!/usr/bin/env bash
-# The local stack behind `make start|stop|ps|logs`: docker-compose.yml, run as the Compose
+# The local stack behind `make start|stop|ps|logs|token`: docker-compose.yml, run as the Compose
 # project "flightres" with the images Pants builds.
 #
 #   build-support/stack.sh start   prepare what is missing (Docker engine, docker-compose, base
-#                                  and database images), build the service images with Pants
-#                                  (cached: only what changed), `docker-compose up`, which runs
-#                                  migrations and seed, wait for health, print the URLs.
-#                                  One progress line per step; a failed step's output is shown
-#                                  and kept in a log (progress.sh). Safe to run twice: running
-#                                  containers whose image did not change are left alone.
-#   build-support/stack.sh stop    remove the stack's containers, network and volumes
+#                                  and database images), generate the local secrets once, build
+#                                  the images with Pants (cached: only what changed),
+#                                  `docker-compose up`, which runs migrations and seed, wait for
+#                                  health, print the first session. One progress line per step;
+#                                  a failed step's output is shown and kept in a log
+#                                  (progress.sh). Safe to run twice: running containers whose
+#                                  image and settings did not change are left alone.
+#                                  PUBLISH=all (make start PUBLISH=all) adds
+#                                  docker-compose.debug.yml: flights, reservations, MySQL and
+#                                  Redis published on 127.0.0.1 too, for debugging.
+#   build-support/stack.sh stop    remove the stack's containers, networks and volumes
 #   build-support/stack.sh ps      what runs, with health
 #   build-support/stack.sh logs    follow the logs
+#   build-support/stack.sh token CUSTOMER
+#                                  print a bearer token for CUSTOMER from the running dev issuer
+#   build-support/stack.sh secrets generate the local secrets file if it is missing, print its path
 #
-# Ports (override with the environment): API 8080, flights 8081, reservations 8082,
-# MySQL 13306, Redis 16379, all on 127.0.0.1.
+# Secrets: .local/secrets.env (gitignored, mode 600; STACK_SECRETS_FILE to move it), made once
+# with random REDIS_PASSWORD, MYSQL_ROOT_PASSWORD and MYSQL_PASSWORD; every docker-compose call
+# here reads it with --env-file. Delete it and `make start` again for new ones (the stack is
+# then recreated: its database was initialised with the old passwords).
+#
+# Ports (override with the environment), on 127.0.0.1 only: API 8080 (API_PORT), dev issuer 8090
+# (ISSUER_PORT); with PUBLISH=all also flights 8081 (FLIGHTS_PORT), reservations 8082
+# (RESERVATIONS_PORT), MySQL 13306 (STACK_MYSQL_PORT), Redis 16379 (STACK_REDIS_PORT).
 set -euo pipefail
 repo="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "${repo}"
 source build-support/progress.sh
 
 export COMPOSE_PROJECT_NAME=flightres
-api_port="${API_PORT:-8080}" flights_port="${FLIGHTS_PORT:-8081}"
-reservations_port="${RESERVATIONS_PORT:-8082}"
+api_port="${API_PORT:-8080}" issuer_port="${ISSUER_PORT:-8090}"
+flights_port="${FLIGHTS_PORT:-8081}" reservations_port="${RESERVATIONS_PORT:-8082}"
 mysql_port="${STACK_MYSQL_PORT:-13306}" redis_port="${STACK_REDIS_PORT:-16379}"
-images=(src/python/flights:image src/python/reservations:image src/python/api:image)
+secrets_file="${STACK_SECRETS_FILE:-${repo}/.local/secrets.env}"
+secret_names=(REDIS_PASSWORD MYSQL_ROOT_PASSWORD MYSQL_PASSWORD)
+images=(src/python/flights:image src/python/reservations:image src/python/api:image
+        src/python/devissuer:image)
+base_files=(-f docker-compose.yml)
+all_files=(-f docker-compose.yml -f docker-compose.debug.yml)
 
 log() { printf 'stack: %s\n' "$*" >&2; }
 die() { log "ERROR: $*"; exit 1; }
 
-compose() { docker-compose --profile edge "$@"; }
+# docker-compose with the secrets (placeholders when none were generated yet: enough for
+# ps/logs/down, which create nothing). FILES: the compose files, base_files by default.
+compose() {
+  local files=("${base_files[@]}")
+  if [[ "${1:-}" == --all ]]; then files=("${all_files[@]}"); shift; fi
+  if [[ -f "${secrets_file}" ]]; then
+    docker-compose --env-file "${secrets_file}" "${files[@]}" "$@"
+  else
+    REDIS_PASSWORD=none MYSQL_ROOT_PASSWORD=none MYSQL_PASSWORD=none \
+      docker-compose "${files[@]}" "$@"
+  fi
+}
+
+# Random hex (URL-safe: it goes into redis:// and mysql:// URLs as it is).
+random_hex() { od -An -N24 -tx1 /dev/urandom | tr -d ' \n'; }
+
+# Generate the secrets file unless it exists; returns 0 when it generated one.
+generate_secrets() {
+  [[ -s "${secrets_file}" ]] && return 1
+  local dir tmp name
+  dir="$(dirname "${secrets_file}")"
+  (umask 077 && mkdir -p "${dir}")
+  tmp="$(umask 077 && mktemp "${dir}/.secrets.XXXXXX")"
+  {
+    echo "# Local-only secrets of the docker-compose stack, generated by build-support/stack.sh"
+    echo "# on $(date -u +%Y-%m-%dT%H:%M:%SZ). Never commit them (.gitignore keeps them out)."
+    for name in "${secret_names[@]}"; do echo "${name}=$(random_hex)"; done
+  } >"${tmp}"
+  chmod 600 "${tmp}"
+  mv "${tmp}" "${secrets_file}"
+  return 0
+}
 
 api_healthy() {
   curl -fsS --max-time 2 "http://127.0.0.1:${api_port}/health" 2>/dev/null | grep -Eq '^\{"status": ?"pass"'
 }
 
 start() {
-  local started=${SECONDS}
+  local started=${SECONDS} files
+  case "${PUBLISH:-}" in
+    "" | none) files=("${base_files[@]}") ;;
+    all) files=("${all_files[@]}") ;;
+    *) die "PUBLISH=${PUBLISH}: use PUBLISH=all to publish every service and database, or leave it unset" ;;
+  esac
   command -v curl >/dev/null || die "curl is needed (apt-get install curl)"
   step 1/5 "docker-compose" build-support/host-tools.sh docker-compose
   step 2/5 "Docker engine" build-support/docker-engine.sh
+  if generate_secrets; then
+    log "generated ${secrets_file#"${repo}/"} (Redis and MySQL passwords, mode 600)"
+    # A stack from before these secrets has databases initialised with other passwords.
+    if [[ -n "$(docker ps -aq --filter "label=com.docker.compose.project=${COMPOSE_PROJECT_NAME}")" ]]; then
+      log "removing the running stack: its databases were made with other passwords"
+      compose --all --profile edge down --volumes --remove-orphans >/dev/null 2>&1
+    fi
+  fi
   # The image choice shared with the tests: MYSQL_IMAGE, REDIS_IMAGE, BASE_IMAGE (local images
   # built from Debian packages when no registry is reachable).
   local env_lines
@@ -48,24 +110,36 @@ start() {
   export MYSQL_IMAGE REDIS_IMAGE BASE_IMAGE
   step 4/5 "Service images, built by Pants (only what changed)" ./pants package "${images[@]}"
   # Without --profile edge: Traefik only starts when asked for (see docker-compose.yml).
-  step 5/5 "The stack: databases, migrations, seed, services" docker-compose up -d --remove-orphans
+  step 5/5 "The stack: databases, migrations, seed, services" \
+    docker-compose --env-file "${secrets_file}" "${files[@]}" up -d --remove-orphans
+  if [[ -z "${PUBLISH:-}" || "${PUBLISH}" == none ]]; then
+    # Left over from an earlier PUBLISH=all, now that nothing is attached to it.
+    docker network rm "${COMPOSE_PROJECT_NAME}_debug" >/dev/null 2>&1 || true
+  fi
   local deadline=$((SECONDS + 120))
   until api_healthy; do
-    ((SECONDS < deadline)) || { compose ps >&2; die "the API is not healthy after 120s (make logs)"; }
+    ((SECONDS < deadline)) || { compose --all --profile edge ps >&2; die "the API is not healthy after 120s (make logs)"; }
     sleep 1
   done
   log "ready in $((SECONDS - started))s"
+  local api="http://127.0.0.1:${api_port}" secrets="${secrets_file#"${repo}/"}"
+  echo
+  echo "  API layer      ${api}   (docs: /docs, spec: /openapi.json)"
+  echo "  dev issuer     http://127.0.0.1:${issuer_port}   (DEVELOPMENT ONLY: a token for any customer)"
+  if [[ "${PUBLISH:-}" == all ]]; then
+    echo "  flights        http://127.0.0.1:${flights_port}"
+    echo "  reservations   http://127.0.0.1:${reservations_port}"
+    echo "  MySQL          127.0.0.1:${mysql_port}  (user flights, MYSQL_PASSWORD in ${secrets})"
+    echo "  Redis          127.0.0.1:${redis_port}  (REDIS_PASSWORD in ${secrets})"
+  fi
   cat <<EOT
 
-  API layer      http://127.0.0.1:${api_port}      (docs: /docs, spec: /openapi.json)
-  flights        http://127.0.0.1:${flights_port}
-  reservations   http://127.0.0.1:${reservations_port}
-  MySQL          127.0.0.1:${mysql_port}  (flights / flights-local)
-  Redis          127.0.0.1:${redis_port}
-
-Try:
-  curl -s 'http://127.0.0.1:${api_port}/flights?origin=JFK&limit=3'
-  make ps | make logs | make stop
+A first session (search and seat maps are public; bookings need a customer's token):
+  curl -s '${api}/flights?origin=JFK&destination=LHR&limit=1'
+  curl -s -X POST ${api}/bookings -H 'content-type: application/json' \\
+       -H "Authorization: Bearer \$(make -s token CUSTOMER=alice)" \\
+       -d '{"flight_id": 63, "seats": ["1A", "1E"]}'
+  make ps | make logs | make stop    (make start PUBLISH=all: services and databases on the host too)
 EOT
 }
 
@@ -74,14 +148,43 @@ stop() {
     log "no Docker engine or docker-compose: nothing runs"
     return
   fi
-  compose down --volumes --remove-orphans >&2
+  # Both files: whatever PUBLISH the stack was started with, all of it goes.
+  compose --all --profile edge down --volumes --remove-orphans >&2
   log "stopped"
+}
+
+token() {
+  local customer="${1:-}" response status body
+  [[ -n "${customer}" ]] || die "name the customer: make -s token CUSTOMER=alice"
+  local url="http://127.0.0.1:${issuer_port}/token"
+  response="$(curl -sS --max-time 5 -o - -w '\n%{http_code}' -X POST "${url}" \
+    --data-urlencode "customer=${customer}" 2>/dev/null)" \
+    || die "the dev issuer does not answer on 127.0.0.1:${issuer_port}: is the stack running? (make start)"
+  status="${response##*$'\n'}" body="${response%$'\n'*}"
+  # Read the JSON with Python: the token, or the problem's detail.
+  STATUS="${status}" python3 -c '
+import json, os, sys
+status = os.environ["STATUS"]
+try:
+    document = json.loads(sys.stdin.read())
+except ValueError:
+    document = None
+if status == "200" and isinstance(document, dict) and "access_token" in document:
+    print(document["access_token"])
+    sys.exit(0)
+detail = document.get("detail") if isinstance(document, dict) else None
+reason = detail or "not the dev issuer answering? (make ps)"
+print(f"stack: ERROR: no token (HTTP {status}): {reason}", file=sys.stderr)
+sys.exit(1)
+' <<<"${body}"
 }
 
 case "${1:-}" in
   start) start ;;
   stop) stop ;;
-  ps) compose ps ;;
-  logs) compose logs --follow --tail 50 ;;
-  *) echo "usage: $0 start|stop|ps|logs" >&2; exit 2 ;;
+  ps) compose --all --profile edge ps ;;
+  logs) compose --all --profile edge logs --follow --tail 50 ;;
+  token) token "${2:-}" ;;
+  secrets) generate_secrets || true; echo "${secrets_file}" ;;
+  *) echo "usage: $0 start|stop|ps|logs|token CUSTOMER|secrets" >&2; exit 2 ;;
 esac

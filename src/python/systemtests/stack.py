@@ -1,25 +1,40 @@
-"""The whole system as containers, for tests: MySQL-compatible and Redis servers plus the three
-service images on a Docker network created for the run, the flights database migrated and
-seeded by the flights image itself. The three services publish their ports on 127.0.0.1 (tests
-book through the API and check state directly at the services); the databases publish none.
+"""The whole system as containers, for tests: docker-compose.yml itself, the one definition
+`make start` runs too, as a Compose project of the test run's own
+(``flightres-systest-<run id>``) so that it never meets a developer's stack or another run's.
+
+What a run changes, all through the variables the compose file reads: the images (the ones
+Pants built for the test, tagged ``systemtest-<run id>``), free host ports instead of the
+defaults, and secrets generated for the run (as `make start` generates .local/secrets.env).
+``running_stack(publish_all=True)`` adds docker-compose.debug.yml, so that tests can also check
+state directly at the flights and reservations services (on 127.0.0.1 only, like everything).
 
 Service images come from Pants: a test that lists the images in ``runtime_package_dependencies``
 finds ``<target>.docker-info.json`` files in its sandbox, which name the image just built.
 Database images: MYSQL_IMAGE / REDIS_IMAGE (as for the other integration tests).
 
-Everything a stack starts carries the label ``flightres.stack=<run id>`` and is removed on
-exit, whether the test passed or not.
+Customers authenticate with bearer tokens (docs/adr/0015): ``stack.token(customer)`` asks the
+stack's development-only issuer for one, as a developer does with `make token`.
+
+The project is taken down (containers, networks, volumes) and the run's image tags removed on
+exit, whether the test passed or not; a project whose test process was killed before it could
+do that (its pid is in the name) is removed by the next run.
 
 Faults: ``stack.stopped(name)`` stops a container (its processes get SIGTERM, then SIGKILL)
-and starts it again; ``stack.partitioned(name)`` takes it off the network, so connections to it
-time out, while it keeps running with its data.
+and starts it again; ``stack.partitioned(name)`` takes it off every network, so connections to
+it time out, while it keeps running with its data.
 """
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
+import re
 import secrets
+import shutil
+import socket
+import subprocess
+import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -27,17 +42,27 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import docker
+import docker.errors
 import httpx
 from docker.models.containers import Container
-from docker.models.networks import Network
 
-SERVICES = ("flights", "reservations", "api")
-PORTS = {"flights": 8081, "reservations": 8082, "api": 8080}
+COMPOSE_FILE = Path("docker-compose.yml")
+DEBUG_FILE = Path("docker-compose.debug.yml")
+IMAGES = ("flights", "reservations", "api", "devissuer")
+# Service -> (its port in the container, the variable that sets its host port).
+PORTS = {
+    "api": (8080, "API_PORT"),
+    "devissuer": (8090, "ISSUER_PORT"),
+    "flights": (8081, "FLIGHTS_PORT"),
+    "reservations": (8082, "RESERVATIONS_PORT"),
+    "mysql": (3306, "STACK_MYSQL_PORT"),
+    "redis": (6379, "STACK_REDIS_PORT"),
+}
+SECRETS = ("REDIS_PASSWORD", "MYSQL_ROOT_PASSWORD", "MYSQL_PASSWORD")
+ONE_OFF_JOBS = ("flights-migrate", "flights-seed")
+PROJECT_PREFIX = "flightres-systest-"
 DEFAULT_MYSQL_IMAGE = "mysql:8.4"
 DEFAULT_REDIS_IMAGE = "redis:7.4"
-# Local-only credentials of a database that lives on this run's private network.
-DB_PASSWORD = "stack-test"  # noqa: S105
-LABEL = "flightres.stack"
 
 
 def service_image(service: str) -> str:
@@ -52,44 +77,89 @@ def service_image(service: str) -> str:
     return str(info["image_id"])
 
 
+class NotRunning(RuntimeError):  # noqa: N818 - a state, as the tests name it
+    """The container is not running, so it has no address on the host."""
+
+
 @dataclass
 class Stack:
-    """A running stack: ``url(service)`` is where a service answers on 127.0.0.1."""
+    """A running Compose project: ``url(service)`` is where a service answers on 127.0.0.1,
+    ``containers`` its containers by service name (the one-off jobs included)."""
 
     client: docker.DockerClient
-    network: Network
-    run_id: str
+    project: str
+    env: dict[str, str]  # what docker-compose runs with: ports, image tag, secrets
+    files: tuple[Path, ...]
     containers: dict[str, Container] = field(default_factory=dict)
+    # Service -> the networks (full names) it is on when whole.
+    networks: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    _tokens: dict[str, str] = field(default_factory=dict)
+    _lock: threading.Lock = field(default_factory=threading.Lock)
 
     @property
     def api_url(self) -> str:
         return self.url("api")
 
+    @property
+    def issuer_url(self) -> str:
+        return self.url("devissuer")
+
     def url(self, service: str) -> str:
-        # Read afresh: a restarted container gets a new host port.
+        """Raises NotRunning while the container is down (it has no host port then)."""
+        # Read afresh: where a container publishes is only known while it runs.
         container = self.containers[service]
         container.reload()
-        host_port = container.attrs["NetworkSettings"]["Ports"][f"{PORTS[service]}/tcp"][0]
-        return f"http://127.0.0.1:{host_port['HostPort']}"
+        published = container.attrs["NetworkSettings"]["Ports"] or {}
+        bindings = published.get(f"{PORTS[service][0]}/tcp")
+        if not bindings:
+            raise NotRunning(f"{service} is not running or publishes no port")
+        return f"http://127.0.0.1:{bindings[0]['HostPort']}"
 
     def container(self, name: str) -> Container:
         return self.containers[name]
 
+    def token(self, customer: str) -> str:
+        """A bearer token for ``customer`` from the stack's dev issuer (one per customer:
+        they last an hour, longer than any run)."""
+        with self._lock:
+            known = self._tokens.get(customer)
+        if known is not None:
+            return known
+        response = httpx.post(f"{self.issuer_url}/token", data={"customer": customer}, timeout=10)
+        response.raise_for_status()
+        token = str(response.json()["access_token"])
+        with self._lock:
+            self._tokens[customer] = token
+        return token
+
+    def auth(self, customer: str) -> dict[str, str]:
+        """The ``Authorization`` header of ``customer``'s requests."""
+        return {"Authorization": f"Bearer {self.token(customer)}"}
+
+    def compose(self, *args: str, timeout: float = 300) -> subprocess.CompletedProcess[str]:
+        binary = shutil.which("docker-compose") or "/usr/bin/docker-compose"
+        files = [argument for file in self.files for argument in ("-f", str(file))]
+        return subprocess.run(
+            [binary, *files, *args],  # noqa: S603 - a fixed command on the committed files
+            capture_output=True,
+            text=True,
+            check=False,
+            env=self.env,
+            timeout=timeout,
+        )
+
     def restore(self, timeout: float = 60) -> None:
         """Undo whatever a test left broken (paused, stopped, off the network), then wait
         until the stack is healthy again."""
-        self.network.reload()
-        attached = {c.id for c in self.network.containers}
         for name, container in self.containers.items():
-            if name.startswith("flights-"):  # the one-off migrate and seed jobs
+            if name in ONE_OFF_JOBS:
                 continue
             container.reload()
             if container.status == "paused":
                 container.unpause()
             elif container.status != "running":
                 container.start()
-            if container.id not in attached:
-                self.network.connect(container, aliases=[name])
+            self._connect(name)
         wait_until_healthy(self, timeout)
 
     @contextmanager
@@ -104,11 +174,21 @@ class Stack:
     @contextmanager
     def partitioned(self, name: str) -> Iterator[None]:
         container = self.containers[name]
-        self.network.disconnect(container)
+        for network in self.networks[name]:
+            self.client.networks.get(network).disconnect(container)
         try:
             yield
         finally:
-            self.network.connect(container, aliases=[name])
+            self._connect(name)
+
+    def _connect(self, name: str) -> None:
+        """Back on every network of its own, found by its service name as Compose does."""
+        container = self.containers[name]
+        container.reload()
+        attached = container.attrs["NetworkSettings"]["Networks"] or {}
+        for network in self.networks[name]:
+            if network not in attached:
+                self.client.networks.get(network).connect(container, aliases=[name])
 
     def logs(self, name: str, tail: int = 40) -> str:
         return bytes(self.containers[name].logs(tail=tail)).decode(errors="replace")
@@ -117,81 +197,92 @@ class Stack:
         return "\n".join(f"--- {name} ---\n{self.logs(name)}" for name in self.containers)
 
 
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port: int = probe.getsockname()[1]
+        return port
+
+
+def environment(project: str, tag: str) -> dict[str, str]:
+    """What docker-compose runs with: the project, the run's images, free ports, new secrets."""
+    passthrough = {k: v for k, v in os.environ.items() if k in ("PATH", "HOME", "DOCKER_HOST")}
+    return {
+        "PATH": "/usr/local/bin:/usr/bin:/bin",
+        **passthrough,
+        "COMPOSE_PROJECT_NAME": project,
+        "TAG": tag,
+        **{variable: str(free_port()) for _, variable in PORTS.values()},
+        "MYSQL_IMAGE": os.environ.get("MYSQL_IMAGE", DEFAULT_MYSQL_IMAGE),
+        "REDIS_IMAGE": os.environ.get("REDIS_IMAGE", DEFAULT_REDIS_IMAGE),
+        # What `make start` generates into .local/secrets.env.
+        **{name: secrets.token_hex(24) for name in SECRETS},
+    }
+
+
 @contextmanager
-def running_stack(ready_timeout: float = 90.0) -> Iterator[Stack]:
-    """Start the stack, wait until the API's /health passes, yield it, tear it all down."""
+def running_stack(*, publish_all: bool = True, ready_timeout: float = 180) -> Iterator[Stack]:
+    """Start docker-compose.yml (and with ``publish_all`` docker-compose.debug.yml) as a
+    project of its own, wait until the API's /health passes, yield it, take it all down."""
     client = docker.from_env()
-    run_id = secrets.token_hex(4)
-    labels = {LABEL: run_id}
-    network = client.networks.create(f"flightres-stack-{run_id}", labels=labels)
-    stack = Stack(client=client, network=network, run_id=run_id)
+    remove_abandoned(client)
+    # The pid names the process that owns the project (remove_abandoned).
+    run_id = f"{os.getpid()}-{secrets.token_hex(3)}"
+    tag = f"systemtest-{run_id}"
+    project = f"{PROJECT_PREFIX}{run_id}"
+    # The images Pants built for this test, under a tag of this run's own: `latest` may be
+    # rebuilt meanwhile by a developer's `make start`.
+    for name in IMAGES:
+        client.images.get(service_image(name)).tag(f"flightres/{name}", tag)
+    files = (COMPOSE_FILE, DEBUG_FILE) if publish_all else (COMPOSE_FILE,)
+    stack = Stack(client, project, environment(project, tag), files)
     try:
-        _start(stack, labels, ready_timeout)
+        started = stack.compose("up", "-d")
+        if started.returncode != 0:
+            raise RuntimeError(f"docker-compose up failed:\n{started.stderr}")
+        label = f"com.docker.compose.project={project}"
+        for container in client.containers.list(all=True, filters={"label": label}):
+            service = container.labels["com.docker.compose.service"]
+            stack.containers[service] = container
+            stack.networks[service] = tuple(container.attrs["NetworkSettings"]["Networks"])
+        wait_until_healthy(stack, ready_timeout)
         yield stack
     finally:
-        for container in stack.containers.values():
-            container.remove(force=True, v=True)
-        network.remove()
+        stack.compose("down", "--volumes", "--remove-orphans", timeout=180)
+        for name in IMAGES:
+            client.images.remove(f"flightres/{name}:{tag}", noprune=True)
         client.close()
 
 
-def _start(stack: Stack, labels: dict[str, str], ready_timeout: float) -> None:
-    mysql_image = os.environ.get("MYSQL_IMAGE", DEFAULT_MYSQL_IMAGE)
-    redis_image = os.environ.get("REDIS_IMAGE", DEFAULT_REDIS_IMAGE)
-    images = {service: service_image(service) for service in SERVICES}
-    database_url = f"mysql://flights:{DB_PASSWORD}@mysql:3306/flights"
-
-    def run(name: str, image: str, **kwargs: object) -> Container:
-        container = stack.client.containers.run(
-            image,
-            name=f"flightres-{name}-{stack.run_id}",
-            detach=True,
-            labels=labels,
-            network=stack.network.name,
-            # Services find each other by these names on the run's network.
-            networking_config={
-                stack.network.name: stack.client.api.create_endpoint_config(aliases=[name])
-            },
-            **kwargs,
-        )
-        stack.containers[name] = container
-        return container
-
-    run(
-        "mysql",
-        mysql_image,
-        environment={
-            "MYSQL_ROOT_PASSWORD": DB_PASSWORD,
-            "MYSQL_DATABASE": "flights",
-            "MYSQL_USER": "flights",
-            "MYSQL_PASSWORD": DB_PASSWORD,
-        },
-    )
-    run("redis", redis_image)
-    # One-off jobs from the flights image, as a deployment would run them.
-    for job in (["migrate", "--wait", "60"], ["seed", "--days", "3"]):
-        container = run(
-            f"flights-{job[0]}",
-            images["flights"],
-            command=job,
-            environment={"FLIGHTS_DATABASE_URL": database_url},
-        )
-        status = container.wait(timeout=120)
-        if status["StatusCode"] != 0:
-            raise RuntimeError(f"flights {job[0]} failed:\n{stack.logs(f'flights-{job[0]}')}")
-    environments = {
-        "flights": {"FLIGHTS_DATABASE_URL": database_url},
-        "reservations": {"RESERVATIONS_REDIS_URL": "redis://redis:6379/0"},
-        "api": {"FLIGHTS_URL": "http://flights:8081", "RESERVATIONS_URL": "http://reservations:8082"},
+def remove_abandoned(client: docker.DockerClient) -> None:
+    """Remove the projects of test processes that are gone without taking theirs down (Pants
+    kills a test run when files change under it, and cleanup never runs)."""
+    label = "com.docker.compose.project"
+    projects = {
+        c.labels[label] for c in client.containers.list(all=True, filters={"label": label})
     }
-    for service in SERVICES:
-        run(
-            service,
-            images[service],
-            environment=environments[service],
-            ports={f"{PORTS[service]}/tcp": ("127.0.0.1", None)},
-        )
-    wait_until_healthy(stack, ready_timeout)
+    for project in projects:
+        match = re.fullmatch(rf"{PROJECT_PREFIX}(\d+)-[0-9a-f]+", project)
+        if match is None or _alive(int(match[1])):
+            continue
+        for container in client.containers.list(all=True, filters={"label": f"{label}={project}"}):
+            container.remove(force=True, v=True)
+        for network in client.networks.list(filters={"label": f"{label}={project}"}):
+            network.remove()
+        run_id = project.removeprefix(PROJECT_PREFIX)
+        for name in IMAGES:
+            with contextlib.suppress(docker.errors.ImageNotFound):
+                client.images.remove(f"flightres/{name}:systemtest-{run_id}", noprune=True)
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
 
 
 def wait_until_healthy(stack: Stack, timeout: float) -> None:
@@ -200,11 +291,11 @@ def wait_until_healthy(stack: Stack, timeout: float) -> None:
     last = "no answer"
     while time.monotonic() < deadline:
         try:
-            response = httpx.get(f"{stack.url('api')}/health", timeout=2)
+            response = httpx.get(f"{stack.api_url}/health", timeout=2)
             if response.status_code == 200 and response.json()["status"] == "pass":
                 return
             last = f"{response.status_code} {response.text}"
-        except httpx.HTTPError as exc:
+        except (httpx.HTTPError, NotRunning) as exc:
             last = repr(exc)
         time.sleep(0.5)
     raise RuntimeError(

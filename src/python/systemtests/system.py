@@ -1,5 +1,6 @@
 """What the reliability tests read back from a running stack: flights and seats through the
-API, holders and the event log straight from the reservations service."""
+API, holders and the event log straight from the reservations service. Bookings are made and
+read as their customers, each with its bearer token (``Stack.token``)."""
 
 from __future__ import annotations
 
@@ -14,7 +15,7 @@ from typing import Any
 
 import httpx
 
-from systemtests.stack import Stack
+from systemtests.stack import NotRunning, Stack
 
 
 @dataclass(frozen=True)
@@ -100,19 +101,27 @@ def replayed_events(stack: Stack, flight_id: int) -> dict[str, str]:
 
 
 async def book_all(
-    api_url: str, flight_id: int, bookings: Sequence[tuple[str, Sequence[str]]], timeout: float
+    api_url: str,
+    flight_id: int,
+    bookings: Sequence[tuple[str, Sequence[str]]],
+    timeout: float,
+    token: Callable[[str], str],
 ) -> list[Outcome]:
-    """Send every booking at once (one connection each) and collect the answers."""
+    """Send every booking at once (one connection each), each as its customer with the token
+    ``token(customer)``, and collect the answers."""
+    # Every token first, so that nothing but the bookings happens once they are released.
+    authorizations = {customer: bearer(token(customer)) for customer, _ in bookings}
     limits = httpx.Limits(max_connections=len(bookings), max_keepalive_connections=0)
     async with httpx.AsyncClient(base_url=api_url, timeout=timeout, limits=limits) as client:
         start = asyncio.Event()
 
         async def book(customer_id: str, seats: Sequence[str]) -> Outcome:
+            headers = authorizations[customer_id]
+            body = {"flight_id": flight_id, "seats": list(seats)}
             await start.wait()
             began = asyncio.get_running_loop().time()
-            body = {"flight_id": flight_id, "customer_id": customer_id, "seats": list(seats)}
             try:
-                response = await client.post("/bookings", json=body)
+                response = await client.post("/bookings", json=body, headers=headers)
             except httpx.HTTPError as exc:
                 elapsed = asyncio.get_running_loop().time() - began
                 return Outcome(customer_id, tuple(seats), 0, elapsed, body=repr(exc))
@@ -134,20 +143,22 @@ async def book_all(
 class BookingLoad:
     """Bookings of ``size`` seats that no other request asks for, sent from a few threads
     over the given flights in turn until ``stop()`` or the seats run out, each by a customer
-    of its own and with an Idempotency-Key of its own. Every answer is kept in ``outcomes``.
-    ``api_url`` is asked again after a request got no answer: a restarted API container
-    listens on another host port."""
+    of its own (with the token ``token(customer)``) and with an Idempotency-Key of its own.
+    Every answer is kept in ``outcomes``. ``api_url`` is asked again after a request got no
+    answer: while the API container is down it listens nowhere (``NotRunning``)."""
 
     def __init__(
         self,
         api_url: Callable[[], str],
         flights: Mapping[int, Sequence[str]],
         *,
+        token: Callable[[str], str],
         threads: int = 4,
         size: int = 2,
         pause: float = 0.1,
     ) -> None:
         self.api_url = api_url
+        self.token = token
         self.work = [
             (flight_id, tuple(seats[i : i + size]))
             for flight_id, seats in flights.items()
@@ -181,20 +192,39 @@ class BookingLoad:
         return [f"load-{self.run_id}-{index}" for index in range(len(self.work))]
 
     def _run(self, worker: int) -> None:
-        client = httpx.Client(base_url=self.api_url(), timeout=15)
+        client = self._client()
         for index in range(worker, len(self.work), self.threads):
-            if self._stop.is_set():
-                break
+            if client is None:
+                break  # stopped while the API was down
             flight_id, seats = self.work[index]
             customer = self.customers[index]
-            outcome = book(client, flight_id, customer, seats, key=f"{customer}-key")
+            outcome = book(
+                client, flight_id, customer, seats, key=f"{customer}-key", token=self.token
+            )
             with self._lock:
                 self.outcomes.append(outcome)
             if outcome.status == 0:
                 client.close()
-                client = httpx.Client(base_url=self.api_url(), timeout=15)
+                client = self._client()
             time.sleep(self.pause)  # a steady trickle, so that the load outlasts the fault
-        client.close()
+            if self._stop.is_set():
+                break
+        if client is not None:
+            client.close()
+
+    def _client(self) -> httpx.Client | None:
+        """A client for where the API listens now (None once stopped): while its container
+        is down it listens nowhere, so wait."""
+        while not self._stop.is_set():
+            try:
+                return httpx.Client(base_url=self.api_url(), timeout=15)
+            except NotRunning:
+                time.sleep(0.1)
+        return None
+
+
+def bearer(token: str) -> dict[str, str]:
+    return {"Authorization": f"Bearer {token}"}
 
 
 def book(
@@ -203,9 +233,14 @@ def book(
     customer_id: str,
     seats: Sequence[str],
     key: str | None = None,
+    *,
+    token: Callable[[str], str],
 ) -> Outcome:
-    body = {"flight_id": flight_id, "customer_id": customer_id, "seats": list(seats)}
-    headers = {"Idempotency-Key": key} if key else {}
+    """One booking as ``customer_id`` (its token: ``token(customer_id)``)."""
+    body = {"flight_id": flight_id, "seats": list(seats)}
+    headers = bearer(token(customer_id))
+    if key:
+        headers["Idempotency-Key"] = key
     began = time.monotonic()
     try:
         response = client.post("/bookings", json=body, headers=headers)
@@ -228,18 +263,23 @@ def book(
 
 
 def bookings_of(stack: Stack, customers: Iterable[str]) -> list[dict[str, Any]]:
-    """Every booking of these customers, read page by page through the API."""
+    """Every booking of these customers, read page by page through the API as each of them.
+    Each carries ``customer_id``: the customer whose token found it."""
     found: list[dict[str, Any]] = []
     with httpx.Client(base_url=stack.api_url, timeout=10) as client:
         for customer in customers:
             cursor = None
             while True:
-                params: dict[str, str | int] = {"customer_id": customer, "limit": 100}
+                params: dict[str, str | int] = {"limit": 100}
                 if cursor is not None:
                     params["cursor"] = cursor
-                page = client.get("/bookings", params=params)
+                page = client.get("/bookings", params=params, headers=stack.auth(customer))
                 page.raise_for_status()
-                found += page.json()["items"]
+                items = page.json()["items"]
+                for item in items:
+                    assert item.get("customer_id", customer) == customer, item
+                    item["customer_id"] = customer
+                found += items
                 cursor = page.json()["next_cursor"]
                 if cursor is None:
                     break
@@ -276,6 +316,6 @@ def health(stack: Stack) -> tuple[int, str]:
     """The API's /health: (status code, status field), (0, "") when it does not answer."""
     try:
         response = httpx.get(f"{stack.api_url}/health", timeout=10)
-    except httpx.HTTPError:
+    except (httpx.HTTPError, NotRunning):
         return 0, ""
     return response.status_code, str(response.json().get("status", ""))

@@ -46,7 +46,9 @@ def settle(stack: Stack, load: BookingLoad) -> None:
     up with two bookings. Then every held seat is a booking's and vice versa."""
     with httpx.Client(base_url=stack.api_url, timeout=15) as client:
         answers = {
-            o.customer_id: book(client, o.flight_id, o.customer_id, o.seats, o.key)
+            o.customer_id: book(
+                client, o.flight_id, o.customer_id, o.seats, o.key, token=stack.token
+            )
             if o.status not in (201, 409)
             else o
             for o in load.outcomes
@@ -70,6 +72,7 @@ class Probe:
     """Single bookings on seats of their own, to tell when booking works again."""
 
     def __init__(self, stack: Stack, flight_id: int) -> None:
+        self.stack = stack
         self.client = httpx.Client(base_url=stack.api_url, timeout=15)
         self.flight_id = flight_id
         self.seats = iter(free_seats(stack, flight_id))
@@ -77,14 +80,20 @@ class Probe:
 
     def books(self) -> bool:
         self.count += 1
-        outcome = book(self.client, self.flight_id, f"probe-{self.count}", [next(self.seats)])
+        outcome = book(
+            self.client,
+            self.flight_id,
+            f"probe-{self.count}",
+            [next(self.seats)],
+            token=self.stack.token,
+        )
         assert outcome.status in (201, 503), outcome
         return outcome.status == 201
 
 
 def load_on(stack: Stack, flights: list[int], **options: Any) -> BookingLoad:
     seats = {f: free_seats(stack, f) for f in flights}
-    return BookingLoad(lambda: stack.api_url, seats, **options)
+    return BookingLoad(lambda: stack.api_url, seats, token=stack.token, **options)
 
 
 def test_redis_out_of_reach_during_bookings(stack: Stack) -> None:

@@ -26,7 +26,9 @@ def test_300_single_seat_bookings_over_60_seats_book_each_seat_once(stack: Stack
     # Five customers want each seat, all at the same moment.
     bookings_asked = [(f"race-{i}", [seats[i % 60]]) for i in range(300)]
 
-    outcomes = asyncio.run(book_all(stack.api_url, flight_id, bookings_asked, timeout=30))
+    outcomes = asyncio.run(
+        book_all(stack.api_url, flight_id, bookings_asked, timeout=30, token=stack.token)
+    )
 
     statuses = Counter(outcome.status for outcome in outcomes)
     assert statuses == {201: 60, 409: 240}, [o for o in outcomes if o.status not in (201, 409)]
@@ -53,7 +55,9 @@ def test_overlapping_multi_seat_bookings_are_all_or_nothing_and_refused_only_for
     rng = random.Random(8)  # noqa: S311 - a reproducible test workload
     asked = [(f"multi-{i}", rng.sample(pool, rng.randint(2, 4))) for i in range(200)]
 
-    outcomes = asyncio.run(book_all(stack.api_url, flight_id, asked, timeout=30))
+    outcomes = asyncio.run(
+        book_all(stack.api_url, flight_id, asked, timeout=30, token=stack.token)
+    )
 
     assert {o.status for o in outcomes} <= {201, 409}, [
         o for o in outcomes if o.status not in (201, 409)

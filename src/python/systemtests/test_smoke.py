@@ -1,5 +1,6 @@
 """Smoke test of the images: the stack of containers answers a booking session through the
-API container's published port, exactly as a client would use it."""
+API container's published port, exactly as a client would use it, with customers' bearer
+tokens."""
 
 from __future__ import annotations
 
@@ -18,7 +19,7 @@ def api(stack: Stack) -> Iterator[httpx.Client]:
         yield client
 
 
-def test_a_booking_session_through_the_containers(api: httpx.Client) -> None:
+def test_a_booking_session_through_the_containers(stack: Stack, api: httpx.Client) -> None:
     today = datetime.now(UTC).date()
     search = api.get("/flights", params={"origin": "JFK", "departure_date": str(today)})
     assert search.status_code == 200, search.text
@@ -38,18 +39,24 @@ def test_a_booking_session_through_the_containers(api: httpx.Client) -> None:
     ]
     first, second = free[:2]
 
-    booking = {"flight_id": flight_id, "customer_id": "smoke-1", "seats": [first, second]}
-    booked = api.post("/bookings", json=booking)
+    booking = {"flight_id": flight_id, "seats": [first, second]}
+    anonymous = api.post("/bookings", json=booking)
+    assert anonymous.status_code == 401, anonymous.text
+    assert anonymous.headers["www-authenticate"].startswith("Bearer")
+
+    booked = api.post("/bookings", json=booking, headers=stack.auth("smoke-1"))
     assert booked.status_code == 201, booked.text
     assert booked.json()["seats"] == [first, second]
 
-    again = {"flight_id": flight_id, "customer_id": "smoke-2", "seats": [second]}
-    taken = api.post("/bookings", json=again)
+    again = {"flight_id": flight_id, "seats": [second]}
+    taken = api.post("/bookings", json=again, headers=stack.auth("smoke-2"))
     assert taken.status_code == 409
     assert taken.headers["content-type"].startswith("application/problem+json")
     assert taken.json()["seats"] == [second]
 
-    cancelled = api.delete(f"/bookings/{flight_id}/{first}", params={"customer_id": "smoke-1"})
+    not_theirs = api.delete(f"/bookings/{flight_id}/{first}", headers=stack.auth("smoke-2"))
+    assert not_theirs.status_code == 404, not_theirs.text
+    cancelled = api.delete(f"/bookings/{flight_id}/{first}", headers=stack.auth("smoke-1"))
     assert cancelled.status_code == 204
     after = api.get(f"/flights/{flight_id}/seats").json()
     availability = {
@@ -73,7 +80,7 @@ def test_health_passes_for_every_part(api: httpx.Client) -> None:
 
 
 def test_the_images_run_as_a_non_root_user_and_carry_the_revision(stack: Stack) -> None:
-    for service in ("flights", "reservations", "api"):
+    for service in ("flights", "reservations", "api", "devissuer"):
         container = stack.container(service)
         assert container.attrs["Config"]["User"] == "10001:10001"
         assert "org.opencontainers.image.revision" in container.image.labels
