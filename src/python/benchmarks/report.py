@@ -91,20 +91,80 @@ WORKLOADS: tuple[Workload, ...] = (
         FASTAPI,
     ),
     Workload(
+        "flights_search_route",
+        "flights: `GET /flights?origin=&destination=&departure_date=`",
+        "flights route search",
+        "a route and day each time, in turn every one the seeded timetable has (one to three "
+        "flights each), straight to the flights service",
+        200,
+        FASTAPI,
+        Target(
+            "Flights search by route and date >= 0.8x the minimal FastAPI endpoint, "
+            "p99 < 40 ms",
+            0.8,
+            40.0,
+        ),
+    ),
+    Workload(
+        "flights_search_flight_no",
+        "flights: `GET /flights?flight_no=&departure_date=`",
+        "flights lookup",
+        "a flight number and day each time, in turn every flight seeded (one flight each), "
+        "straight to the flights service",
+        200,
+        FASTAPI,
+        Target(
+            "Flights lookup by flight number and date >= 0.8x the minimal FastAPI endpoint, "
+            "p99 < 40 ms",
+            0.8,
+            40.0,
+        ),
+    ),
+    Workload(
+        "flights_search_route_uncached",
+        "flights, search page cache off: `GET /flights?origin=&destination=&departure_date=`",
+        "flights route search, uncached",
+        "the same route searches, straight to a flights service started with "
+        "`FLIGHTS_SEARCH_CACHE_TTL=0`: every search a MySQL query, as the first search for a "
+        "route and day always is",
+        200,
+        FASTAPI,
+    ),
+    Workload(
         "api_get_seats",
         "API: `GET /flights/{id}/seats` (wide-body)",
         "API GET seats",
         "seat map with availability of the same flight, through the API layer",
         200,
         FLASK,
-        Target("API GET seats (wide-body) >= 0.4x the minimal Flask HSETNX endpoint", 0.4),
+        Target("API GET seats (wide-body) >= 0.7x the minimal Flask HSETNX endpoint", 0.7),
+    ),
+    Workload(
+        "api_search_route",
+        "API: `GET /flights?origin=&destination=&departure_date=`",
+        "API route search",
+        "the same route searches as straight to flights, through the API layer",
+        200,
+        FASTAPI,
+        Target("API search by route and date >= 0.5x the minimal FastAPI endpoint", 0.5),
+    ),
+    Workload(
+        "api_search_flight_no",
+        "API: `GET /flights?flight_no=&departure_date=`",
+        "API lookup",
+        "the same lookups as straight to flights, through the API layer",
+        200,
+        FASTAPI,
+        Target(
+            "API lookup by flight number and date >= 0.5x the minimal FastAPI endpoint", 0.5
+        ),
     ),
     Workload(
         "api_booking_1_seat",
         "API: `POST /bookings`, 1 seat",
         "API booking (1 seat)",
-        "1 seat nobody holds, for a new customer, with an `Idempotency-Key` of its own, "
-        "through the API layer",
+        "1 seat nobody holds, with an `Idempotency-Key` of its own and a customer's bearer "
+        "token, through the API layer",
         201,
         FLASK,
         Target(
@@ -116,17 +176,50 @@ WORKLOADS: tuple[Workload, ...] = (
         ),
     ),
     Workload(
+        "api_booking_unverified",
+        "API, token signatures not checked (bench-only): `POST /bookings`, 1 seat",
+        "API booking, unverified tokens",
+        "the 1-seat booking, against the API layer with a verifier that takes the customer "
+        "from the token unchecked (`benchmarks/baselines.py`, never deployed): what the "
+        "booking costs without verification",
+        201,
+        FLASK,
+    ),
+    Workload(
         "api_booking_3_seats",
         "API: `POST /bookings`, 3 seats",
         "API booking (3 seats)",
-        "3 seats of one flight nobody holds, for a new customer, with an `Idempotency-Key` "
-        "of its own, through the API layer",
+        "3 seats of one flight nobody holds, with an `Idempotency-Key` of its own and a "
+        "customer's bearer token, through the API layer",
         201,
         "api_booking_1_seat",
         Target("API 3-seat booking >= 0.85x the 1-seat booking rate", 0.85),
     ),
 )
 BY_ID = {w.id: w for w in WORKLOADS}
+
+
+@dataclass(frozen=True)
+class Comparison:
+    """A second target for a workload, against another workload of the same run: its
+    ratio, and what the difference costs per request (servers' CPU, µs)."""
+
+    id: str
+    workload: str
+    baseline: str
+    target: Target
+    cost: str  # what the difference in CPU per request is the cost of
+
+
+COMPARISONS: tuple[Comparison, ...] = (
+    Comparison(
+        "token_verification",
+        "api_booking_1_seat",
+        "api_booking_unverified",
+        Target("API booking with verified tokens >= 0.9x the same booking unverified", 0.9),
+        "verifying the bearer token",
+    ),
+)
 
 
 # --- figures --------------------------------------------------------------------------------
@@ -239,6 +332,32 @@ def evaluate(results: Mapping[str, Mapping[str, Any]]) -> list[dict[str, Any]]:
     return entries
 
 
+def compare(entries: Sequence[Mapping[str, Any]]) -> list[dict[str, Any]]:
+    """COMPARISONS between the evaluated workloads (both measured: else left out): the ratio
+    of their throughputs, the verdict, and the difference in the servers' CPU per request."""
+    found = {e["id"]: e for e in entries}
+    compared = []
+    for comparison in COMPARISONS:
+        this, base = found.get(comparison.workload), found.get(comparison.baseline)
+        if this is None or base is None:
+            continue
+        value = ratio(this.get("throughput_rps"), base.get("throughput_rps"))
+        cpu, base_cpu = this.get("cpu_ms_per_request"), base.get("cpu_ms_per_request")
+        cost_us = None if cpu is None or base_cpu is None else round((cpu - base_cpu) * 1000, 1)
+        compared.append(
+            {
+                "id": comparison.id,
+                "workload": comparison.workload,
+                "baseline": comparison.baseline,
+                "ratio": round(value, 4) if value is not None else None,
+                "cost": comparison.cost,
+                "cost_us_per_request": cost_us,
+                "target": verdict(comparison.target, this, value),
+            }
+        )
+    return compared
+
+
 # --- Markdown ------------------------------------------------------------------------------
 
 
@@ -312,6 +431,26 @@ def targets_list(workloads: Sequence[Mapping[str, Any]]) -> list[str]:
     return lines
 
 
+def comparison_lines(
+    comparisons: Sequence[Mapping[str, Any]], verify_us: float | None = None
+) -> list[str]:
+    lines = []
+    for c in comparisons:
+        target = c["target"]
+        figures = f"{format_ratio(c['ratio'])}"
+        cost = c.get("cost_us_per_request")
+        if cost is not None:
+            figures += f"; {c['cost']}: {cost:,.0f} µs of server CPU per request"
+        if verify_us is not None and c["id"] == "token_verification":
+            figures += f" ({verify_us:,.0f} µs for the verifier alone, in process)"
+        if target["met"]:
+            lines.append(f"- {target['description']}: **met** ({figures}).")
+        else:
+            why = "; ".join(target["shortfalls"])
+            lines.append(f"- {target['description']}: **MISSED** ({figures}: {why}).")
+    return lines
+
+
 def two_hop_paragraph(workloads: Sequence[Mapping[str, Any]]) -> list[str]:
     rps = {w["id"]: w["throughput_rps"] for w in workloads}
     bound = two_hop(rps)
@@ -374,7 +513,9 @@ def render_markdown(doc: Mapping[str, Any]) -> str:
             "",
         ]
     lines += ["## Results", "", results_table(workloads), "", "### Targets", ""]
-    lines += targets_list(workloads) or ["- (no target workload was run)"]
+    verify_us = s.get("auth", {}).get("verify_us")
+    targets = targets_list(workloads) + comparison_lines(doc.get("comparisons", []), verify_us)
+    lines += targets or ["- (no target workload was run)"]
     lines += two_hop_paragraph(workloads)
     for note in doc.get("notes", []):
         lines += ["", f"Note: {note}"]
@@ -385,6 +526,7 @@ def render_markdown(doc: Mapping[str, Any]) -> str:
 def method(doc: Mapping[str, Any]) -> list[str]:
     s = doc["settings"]
     servers = s["servers"]
+    auth = s.get("auth") or {"customers": 0}
     lines = [
         f"`{s['command']}` (also `make bench`) starts everything on 127.0.0.1 and stops it "
         "again, also on failure or Ctrl-C:",
@@ -395,7 +537,8 @@ def method(doc: Mapping[str, Any]) -> list[str]:
         f"{s['flights_seeded']:,} flights).",
         "- flights, reservations and the API layer as processes from the PEX files that "
         "`./pants package` built, with production settings: only `HOST`, `PORT`, the "
-        "database/upstream URLs and `LOG_LEVEL=INFO` are set "
+        "database/upstream URLs, the API layer's token issuer (`AUTH_*`) and "
+        "`LOG_LEVEL=INFO` are set "
         f"(flights: {servers['flights']}; reservations: {servers['reservations']}; "
         f"API layer: {servers['api']}).",
         "  Those are the services' defaults, chosen by measurement: "
@@ -426,19 +569,38 @@ def method(doc: Mapping[str, Any]) -> list[str]:
         "Baselines, measured in the same run against the same Redis container:",
         "",
         f"- redis-benchmark: {s['redis_benchmark']}.",
-        "- minimal Flask: `src/python/reservations/bench/minimal_app.py` (one endpoint, no "
+        "- minimal Flask: `src/python/benchmarks/baselines.py` (one endpoint, no "
         "validation, no event, no chassis), served by `reservations.cli.Server` with "
         "`gunicorn_options` from the same settings as the service "
         f"({servers['minimal_flask']}).",
         "- minimal FastAPI: `src/python/benchmarks/baselines.py` (one endpoint, "
         "`redis.asyncio`, no chassis), served by uvicorn with the API layer's options "
         f"({servers['minimal_fastapi']}).",
+        "- unverified API layer (bench-only): `src/python/benchmarks/baselines.py` "
+        "(`baselines.pex api-unverified`): the API layer's own app (`api.app.create_app`), "
+        "served like it and with its settings, but with a verifier that reads the customer "
+        "from the token's `sub` without checking its signature or claims.",
         "",
+        "Searches go through every route and day (origin, destination, departure date) and "
+        "every flight number and day of the seeded timetable, each once, in a fixed shuffled "
+        "order, wrk's threads taking turns, then around again; straight to flights and "
+        "through the API layer they are the same requests. The flights service keeps a "
+        "search page for its query string for `FLIGHTS_SEARCH_CACHE_TTL` (30 s): after the "
+        "warm-up, which goes through every search at least once, nearly every search of a "
+        "measured window is answered from memory; the *search page cache off* row is the "
+        "MySQL path that every first search takes.",
+        "",
+        "Bookings through the API layer carry a bearer token: a signing key made for the run "
+        f"({auth['customers']:,} customers, RS256) signed one token per customer before any "
+        "load, so minting is never part of a request; the API layer trusts its public key "
+        "(`AUTH_PUBLIC_KEY_FILE`, with `AUTH_ISSUER` and `AUTH_AUDIENCE` as the tokens say), "
+        "and the customers take turns. "
         "Bookings take seats nobody holds from the seeded flights (the wide-body one "
         f"excluded), {s['booking_window_flights']} flights at a time, one group of seats per "
-        "flight in turn, each for a new customer; the 1-seat and 3-seat workloads use "
-        "disjoint flights. Bookings straight to the reservations service use made-up flight "
-        "ids, a new seat every time. For all three, the reservations service's event stream "
+        "flight in turn; the 1-seat and 3-seat workloads use disjoint flights, the unverified "
+        "1-seat booking goes on with the 1-seat booking's. Bookings straight to the "
+        "reservations service use made-up flight ids and customers, a new seat every time. "
+        "For every booking workload, the reservations service's event stream "
         "(one `SeatReserved` event per seat a booking took) must have grown by at least the "
         "seats the successful requests asked for (`seats_reserved` in the JSON); a shortfall "
         "would be listed as a note.",

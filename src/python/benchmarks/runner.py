@@ -48,7 +48,14 @@ from typing import Any
 from benchmarks import machine, redisbench, report, stack, worker_models, wrk
 from benchmarks.report import ENTRY, FASTAPI, FLASK, REDIS
 from benchmarks.stack import HOST, log
-from benchmarks.workloads import BookingFeed, Catalog, discover, split_for_bookings
+from benchmarks.workloads import (
+    SEARCH_SHAPES,
+    BookingFeed,
+    Catalog,
+    discover,
+    search_paths,
+    split_for_bookings,
+)
 
 REPO = Path(__file__).resolve().parents[3]
 PEX_FILES = {
@@ -62,20 +69,42 @@ PACKAGE = (
     "src/python/api:api src/python/benchmarks:baselines"
 )
 EVENTS_KEY = "reservations:events"  # reservations/store.py: one event per seat reserved
+# The bearer tokens of the booking workloads: a key made for each run signs one token per
+# customer before any load (baselines.pex tokens); the API layer trusts that key's PEM.
+ISSUER = "https://issuer.bench.flightres.invalid"
+AUDIENCE = "flightres-api"
+CUSTOMERS = 500
+TOKEN_LIFETIME = 6 * 3600  # seconds: longer than any run
 # Short names for wrk runs (in flight and customer ids).
 RUN_PREFIX = {
     FLASK: "mf",
     FASTAPI: "ma",
     "reservations_booking": "rb",
     "api_booking_1_seat": "b1",
+    "api_booking_unverified": "bu",
     "api_booking_3_seats": "b3",
 }
 # Seats each successful request reserves (and logs one event for).
-SEATS = {"reservations_booking": 1, "api_booking_1_seat": 1, "api_booking_3_seats": 3}
+SEATS = {
+    "reservations_booking": 1,
+    "api_booking_1_seat": 1,
+    "api_booking_unverified": 1,
+    "api_booking_3_seats": 3,
+}
 API_BOOKINGS = ("api_booking_1_seat", "api_booking_3_seats")  # each on flights of its own
+# Takes its seats from the same flights as the first (one feed: never the same seat twice).
+SHARED_FEEDS = {"api_booking_unverified": "api_booking_1_seat"}
+# Search workloads: (service, search shape).
+SEARCHES = {
+    "flights_search_route": ("flights", "route"),
+    "flights_search_flight_no": ("flights", "flight_no"),
+    "flights_search_route_uncached": ("flights", "route"),
+    "api_search_route": ("api", "route"),
+    "api_search_flight_no": ("api", "flight_no"),
+}
 
 
-class Interrupted(Exception):  # noqa: N818 - what happened, not a failure
+class Interrupted(Exception):  # what happened, not a failure
     def __init__(self, signum: int) -> None:
         super().__init__(signal.Signals(signum).name)
         self.signum = signum
@@ -166,9 +195,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     args.md.parent.mkdir(parents=True, exist_ok=True)
     args.md.write_text(markdown)
     print(report.results_table(doc["workloads"]))
-    print("\n".join(["", *report.targets_list(doc["workloads"]), *doc["notes"]]))
+    verify_us = doc["settings"]["auth"]["verify_us"]
+    lines = report.targets_list(doc["workloads"])
+    lines += report.comparison_lines(doc["comparisons"], verify_us)
+    print("\n".join(["", *lines, *doc["notes"]]))
     log(f"wrote {args.md} and {args.json} in {doc['durations_s']['total']:.0f} s")
-    missed = any(w["target"] and not w["target"]["met"] for w in doc["workloads"])
+    targets = [w["target"] for w in doc["workloads"]] + [c["target"] for c in doc["comparisons"]]
+    missed = any(target and not target["met"] for target in targets)
     errors = any(w["errors"] for w in doc["workloads"])
     return 3 if args.strict and (missed or errors) else 0
 
@@ -255,6 +288,8 @@ class Setup:
     described: dict[str, Any]  # `baselines.pex describe`: the default server settings
     catalog: Catalog
     services: Services
+    tokens: list[str]  # one bearer token per customer, minted before any load
+    verify_us: float  # the API layer's verifier on one token, in process (median)
 
 
 def start(args: argparse.Namespace, exits: contextlib.ExitStack) -> Setup:
@@ -301,12 +336,34 @@ def start(args: argparse.Namespace, exits: contextlib.ExitStack) -> Setup:
             timeout=120,
         ).stdout
     )
+    keys = Path(exits.enter_context(tempfile.TemporaryDirectory(prefix="flightres-bench-keys-")))
+    minted = json.loads(
+        subprocess.run(
+            [
+                pex["baselines"],
+                *("tokens", str(keys), str(CUSTOMERS), ISSUER, AUDIENCE, str(TOKEN_LIFETIME)),
+            ],
+            env=clean_env(),
+            capture_output=True,
+            text=True,
+            check=True,
+            timeout=600,
+        ).stdout
+    )
+    tokens = json.loads((keys / "tokens.json").read_text())["tokens"]
+    log(f"minted {len(tokens)} bearer tokens ({minted['verify_us']:.0f} µs to verify one)")
     log("starting flights, reservations and the API layer from their PEX files")
     flights = exits.enter_context(_server("flights", [pex["flights"], "serve"], flights_env, logs))
     reservations = exits.enter_context(
         _server("reservations", [pex["reservations"]], reservations_env, logs)
     )
-    api_env = clean_env(FLIGHTS_URL=flights.url, RESERVATIONS_URL=reservations.url)
+    api_env = clean_env(
+        FLIGHTS_URL=flights.url,
+        RESERVATIONS_URL=reservations.url,
+        AUTH_ISSUER=ISSUER,
+        AUTH_AUDIENCE=AUDIENCE,
+        AUTH_PUBLIC_KEY_FILE=minted["issuer_pem"],
+    )
     api = exits.enter_context(_server("api", [pex["api"]], api_env, logs))
     catalog = discover(stack.get_json, flights.url)
     log(
@@ -319,6 +376,7 @@ def start(args: argparse.Namespace, exits: contextlib.ExitStack) -> Setup:
         images=image,
         redis=redis,
         env={
+            "flights": flights_env,
             "reservations": reservations_env,
             "api": api_env,
             "flask": reservations_env,
@@ -330,6 +388,8 @@ def start(args: argparse.Namespace, exits: contextlib.ExitStack) -> Setup:
             urls={"flights": flights.url, "reservations": reservations.url, "api": api.url},
             pids=[flights.pid, reservations.pid, api.pid, *mysql.pids, *redis.pids],
         ),
+        tokens=tokens,
+        verify_us=float(minted["verify_us"]),
     )
 
 
@@ -349,6 +409,7 @@ def run(args: argparse.Namespace, started: float) -> dict[str, Any]:
         workloads_s = time.monotonic() - started - setup_s
     log("stopped everything it started")
     catalog = setup.catalog
+    entries = report.evaluate(_aggregated(runs))
     return {
         "schema_version": report.SCHEMA_VERSION,
         "generated_at": machine.now(),
@@ -370,6 +431,12 @@ def run(args: argparse.Namespace, started: float) -> dict[str, Any]:
                 "seats": len(catalog.layouts[catalog.wide_body_type]),
             },
             "images": setup.images,
+            "auth": {
+                "issuer": ISSUER,
+                "audience": AUDIENCE,
+                "customers": len(setup.tokens),
+                "verify_us": setup.verify_us,
+            },
             "servers": _servers(setup.described),
             "service_python": setup.described["python"],
             "pex": {name: pex_info(Path(path)) for name, path in setup.pex.items()},
@@ -379,7 +446,8 @@ def run(args: argparse.Namespace, started: float) -> dict[str, Any]:
             "workloads": round(workloads_s, 1),
             "total": round(time.monotonic() - started, 1),
         },
-        "workloads": report.evaluate(_aggregated(runs)),
+        "workloads": entries,
+        "comparisons": report.compare(entries),
         "notes": bench.notes,
     }
 
@@ -491,6 +559,9 @@ class Bench:
                 API_BOOKINGS, split_for_bookings(catalog, len(API_BOOKINGS)), strict=True
             )
         }
+        for workload_id, shared in SHARED_FEEDS.items():
+            self.feeds[workload_id] = self.feeds[shared]
+        self.searches = {shape: search_paths(catalog, shape) for shape in SEARCH_SHAPES}
 
     def execute(self, workload: report.Workload, tag: str, services: Services) -> dict[str, Any]:
         """One measured run of workload against services; tag tells its wrk runs apart."""
@@ -518,11 +589,50 @@ class Bench:
         if workload.id == "api_get_seats":
             url = f"{urls['api']}/flights/{wide}/seats"
             return {**self.http(workload, url, pids, tag), "detail": wide_detail}
+        if workload.id == "flights_search_route_uncached":
+            # A flights service of its own for this run, keeping no search pages.
+            argv = [self.setup.pex["flights"], "serve"]
+            env = {**self.setup.env["flights"], "FLIGHTS_SEARCH_CACHE_TTL": "0"}
+            with _server("flights-uncached", argv, env, self.setup.logs) as server:
+                return self.search(workload, server.url, [*pids, server.pid], tag)
+        if workload.id in SEARCHES:
+            return self.search(workload, urls[SEARCHES[workload.id][0]], pids, tag)
+        if workload.id == "api_booking_unverified":
+            # The bench-only API layer that reads tokens without verifying them, started for
+            # this run like the minimal baselines, with the API layer's settings.
+            argv = [self.setup.pex["baselines"], "api-unverified"]
+            with _server("api-unverified", argv, self.setup.env["api"], self.setup.logs) as app:
+                return self.booking(workload, app.url, [*pids, app.pid], tag)
         if workload.id in self.feeds:
-            return self.http(
-                workload, urls["api"], pids, tag, lua="booking.lua", feed=self.feeds[workload.id]
-            )
+            return self.booking(workload, urls["api"], pids, tag)
         raise ValueError(f"unknown workload {workload.id}")
+
+    def search(
+        self, workload: report.Workload, url: str, pids: list[int], tag: str
+    ) -> dict[str, Any]:
+        paths = self.searches[SEARCHES[workload.id][1]]
+        measured = self.http(
+            workload,
+            url,
+            pids,
+            tag,
+            lua="search.lua",
+            variables={"PATHS": paths, "THREADS": self.args.wrk_threads},
+        )
+        return {**measured, "detail": f"{len(paths):,} different searches in turn"}
+
+    def booking(
+        self, workload: report.Workload, url: str, pids: list[int], tag: str
+    ) -> dict[str, Any]:
+        return self.http(
+            workload,
+            url,
+            pids,
+            tag,
+            lua="booking.lua",
+            feed=self.feeds[workload.id],
+            variables={"TOKENS": self.setup.tokens},
+        )
 
     def with_model(self, model: worker_models.Model, tag: str) -> dict[str, Any]:
         """The model's workload against a server of its service started with its settings
@@ -578,13 +688,16 @@ class Bench:
         *,
         lua: str | None = None,
         feed: BookingFeed | None = None,
+        variables: Mapping[str, wrk.LuaValue] | None = None,
     ) -> dict[str, Any]:
+        """One workload's wrk runs (warm-up, then measured) against url. The Lua script gets
+        RUN (a name of its own for each run), the feed's variables and ``variables``."""
         assert workload.expected_status is not None
         prefix = RUN_PREFIX.get(workload.id, "x")
 
-        def variables(phase: str) -> dict[str, wrk.LuaValue]:
+        def lua_variables(phase: str) -> dict[str, wrk.LuaValue]:
             run = f"{prefix}{tag}{phase}"
-            return feed.variables(run) if feed else {"RUN": run}
+            return {**(feed.variables(run) if feed else {"RUN": run}), **(variables or {})}
 
         def load(seconds: int, phase: str) -> wrk.WrkResult:
             result, text = wrk.run(
@@ -593,7 +706,7 @@ class Bench:
                 connections=self.args.concurrency,
                 threads=self.args.wrk_threads,
                 workload_lua=lua,
-                variables=variables(phase),
+                variables=lua_variables(phase),
             )
             if feed:
                 feed.advance(result)

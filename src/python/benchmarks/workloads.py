@@ -1,8 +1,10 @@
 """The data the workloads need from the seeded flights: every flight with its seat numbers,
-the widest aircraft's flight, and which seats each booking run may take."""
+the widest aircraft's flight, the searches that find them, and which seats each booking run
+may take."""
 
 from __future__ import annotations
 
+import random
 import urllib.parse
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -12,10 +14,21 @@ from benchmarks.wrk import LuaValue, WrkResult
 
 
 @dataclass(frozen=True)
+class Scheduled:
+    """What a search finds a flight by."""
+
+    flight_no: str
+    origin: str
+    destination: str
+    departure_date: str  # YYYY-MM-DD
+
+
+@dataclass(frozen=True)
 class Catalog:
     flights: list[tuple[int, str]]  # (id, aircraft type), by id
     layouts: dict[str, list[str]]  # aircraft type -> seat numbers, front to back
     wide_body: int  # the first flight of the aircraft type with the most seats
+    timetable: list[Scheduled] = field(default_factory=list)  # every flight, by id
 
     @property
     def wide_body_type(self) -> str:
@@ -35,18 +48,19 @@ def discover(get_json: Callable[[str], Any], flights_url: str) -> Catalog:
     """Every seeded flight (the flights service's search, page by page) and one seat map per
     aircraft type: all flights of a type share the seat map of its configuration (a booking
     of a seat not on it would fail with 422 and show up as an error)."""
-    flights: list[tuple[int, str]] = []
+    found: list[tuple[int, str, Scheduled]] = []
     cursor: str | None = None
     while True:
         query = {"limit": "100", **({"cursor": cursor} if cursor else {})}
         page = get_json(f"{flights_url}/flights?{urllib.parse.urlencode(query)}")
-        flights += [(int(f["id"]), str(f["aircraft_type"])) for f in page["items"]]
+        found += [(int(f["id"]), str(f["aircraft_type"]), _scheduled(f)) for f in page["items"]]
         cursor = page.get("next_cursor")
         if not cursor:
             break
-    if not flights:
+    if not found:
         raise RuntimeError("the flights service lists no flights: was the database seeded?")
-    flights.sort()
+    found.sort(key=lambda entry: entry[0])
+    flights = [(flight_id, aircraft) for flight_id, aircraft, _ in found]
     layouts: dict[str, list[str]] = {}
     for flight_id, aircraft in flights:
         if aircraft not in layouts:
@@ -54,7 +68,40 @@ def discover(get_json: Callable[[str], Any], flights_url: str) -> Catalog:
             layouts[aircraft] = seat_numbers(seat_map)
     widest = max(layouts, key=lambda aircraft: len(layouts[aircraft]))
     wide_body = next(flight_id for flight_id, aircraft in flights if aircraft == widest)
-    return Catalog(flights, layouts, wide_body)
+    return Catalog(flights, layouts, wide_body, [scheduled for _, _, scheduled in found])
+
+
+def _scheduled(flight: Mapping[str, Any]) -> Scheduled:
+    return Scheduled(
+        str(flight["flight_no"]),
+        str(flight["origin"]),
+        str(flight["destination"]),
+        str(flight["departure_date"]),
+    )
+
+
+SEARCH_SHAPES = ("route", "flight_no")
+
+
+def search_paths(catalog: Catalog, shape: str) -> list[str]:
+    """Every search of one shape that finds seeded flights, each once, in a fixed shuffled
+    order (consecutive requests read different parts of the indexes, as real traffic does):
+    ``route`` is origin + destination + departure date (one to three flights), ``flight_no``
+    is flight number + departure date (the lookup of one flight)."""
+    if shape == "route":
+        routes = {(s.origin, s.destination, s.departure_date) for s in catalog.timetable}
+        queries = [
+            {"origin": origin, "destination": destination, "departure_date": day}
+            for origin, destination, day in sorted(routes)
+        ]
+    elif shape == "flight_no":
+        flights = {(s.flight_no, s.departure_date) for s in catalog.timetable}
+        queries = [{"flight_no": number, "departure_date": day} for number, day in sorted(flights)]
+    else:
+        raise ValueError(f"unknown search shape {shape!r}")
+    paths = [f"/flights?{urllib.parse.urlencode(query)}" for query in queries]
+    random.Random(shape).shuffle(paths)  # noqa: S311 - an order, not a secret
+    return paths
 
 
 def split_for_bookings(catalog: Catalog, parts: int) -> list[list[tuple[int, str]]]:

@@ -17,7 +17,8 @@ import contextlib
 import json
 import queue
 import threading
-from collections.abc import Callable, Iterator
+import time
+from collections.abc import Callable, Iterable, Iterator
 from datetime import UTC, datetime
 from typing import Any, cast
 
@@ -143,25 +144,108 @@ def _close_quietly(connection: Connection) -> None:
         connection.close()
 
 
+# No join with aircraft_configurations: the aircraft type comes from AircraftTypes (a
+# handful of rows, read once), so the flights table alone answers a search in index order.
+# Joined, MariaDB read the small configurations table into a join buffer, which made every
+# search without a date sort its rows in a temporary table.
 _FLIGHTS = """
-    SELECT f.id, f.flight_no, f.origin, f.destination, f.departure_time, f.arrival_time,
-           c.aircraft_type, f.aircraft_configuration_id
-    FROM flights f JOIN aircraft_configurations c ON c.id = f.aircraft_configuration_id
+    SELECT id, flight_no, origin, destination, departure_time, arrival_time,
+           aircraft_configuration_id
+    FROM flights
 """
 
 
+def search_statement(criteria: SearchCriteria, after: Cursor | None) -> tuple[str, tuple[Any, ...]]:
+    """The SELECT for a search and its parameters: up to ``limit + 1`` flights in keyset
+    order. Each shape has an index that serves it in that order (tests/test_query_plans.py
+    runs EXPLAIN on them): ``(flight_no, departure_date)`` answers a lookup in one row,
+    ``(origin, destination, departure_time)`` a route and ``(departure_time)`` a date."""
+    conditions: list[str] = []
+    params: list[Any] = []
+    for column in ("flight_no", "origin", "destination"):
+        value = getattr(criteria, column)
+        if value is not None:
+            conditions.append(f"{column} = %s")
+            params.append(value)
+    window = criteria.departure_window
+    if window is not None and criteria.flight_no is not None:
+        # departure_date is generated from departure_time, so either condition alone
+        # selects the same day: this one is the unique key's second column.
+        conditions.append("departure_date = %s")
+        params.append(criteria.departure_date)
+    elif window is not None:
+        # A time range, which the route and departure indexes serve in keyset order.
+        conditions.append("departure_time >= %s AND departure_time < %s")
+        params += [to_db(window[0]), to_db(window[1])]
+    if after is not None:
+        # (departure_time, id) > (t, i), spelled with a range on departure_time that an
+        # index can seek to.
+        departed = to_db(after.departure_time)
+        conditions.append("departure_time >= %s AND (departure_time > %s OR id > %s)")
+        params += [departed, departed, after.flight_id]
+    where = f"WHERE {' AND '.join(conditions)}" if conditions else ""
+    sql = f"{_FLIGHTS} {where} ORDER BY departure_time, id LIMIT %s"
+    return sql, (*params, criteria.limit + 1)
+
+
+class AircraftTypes:
+    """Aircraft type by configuration id, as aircraft_configurations has them: read all at
+    once (there are a handful), again after ``ttl`` seconds or when a flight names a
+    configuration not read yet. A configuration's type is part of its seat map, which the
+    service caches for as long (``FLIGHTS_SEAT_MAP_CACHE_TTL``): staleness stays the same.
+    Thread-safe: the MySQL threads share it."""
+
+    def __init__(
+        self,
+        load: Callable[[], dict[int, str]],
+        ttl: float,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self._load = load
+        self._ttl = ttl
+        self._clock = clock
+        self._types: dict[int, str] = {}
+        self._expires = float("-inf")
+        self._lock = threading.Lock()
+
+    def of(self, configuration_ids: Iterable[int]) -> dict[int, str]:
+        """A mapping with every one of ``configuration_ids`` (LookupError if one is
+        missing even after reading the table again: a broken foreign key)."""
+        wanted = set(configuration_ids)
+        types = self._types
+        if wanted <= types.keys() and self._clock() < self._expires:
+            return types
+        with self._lock:
+            types = self._types
+            if not wanted <= types.keys() or self._clock() >= self._expires:
+                types = self._load()
+                self._types, self._expires = types, self._clock() + self._ttl
+        missing = wanted - types.keys()
+        if missing:
+            raise LookupError(f"aircraft configurations {sorted(missing)} are missing")
+        return types
+
+
 class MySqlFlightRepository:
-    def __init__(self, pool: ConnectionPool) -> None:
+    def __init__(self, pool: ConnectionPool, *, aircraft_types_ttl: float = 300.0) -> None:
         self._pool = pool
+        self._aircraft_types = AircraftTypes(self._read_aircraft_types, aircraft_types_ttl)
 
     @classmethod
     def create(
-        cls, config: DatabaseConfig, *, size: int, connect_timeout: int, read_timeout: int
+        cls,
+        config: DatabaseConfig,
+        *,
+        size: int,
+        connect_timeout: int,
+        read_timeout: int,
+        aircraft_types_ttl: float = 300.0,
     ) -> MySqlFlightRepository:
         def open_connection() -> Connection:
             return connect(config, connect_timeout=connect_timeout, read_timeout=read_timeout)
 
-        return cls(ConnectionPool(open_connection, size, wait=float(connect_timeout)))
+        pool = ConnectionPool(open_connection, size, wait=float(connect_timeout))
+        return cls(pool, aircraft_types_ttl=aircraft_types_ttl)
 
     def close(self) -> None:
         self._pool.close()
@@ -170,39 +254,28 @@ class MySqlFlightRepository:
         self._query("SELECT 1", ())
 
     def search(self, criteria: SearchCriteria, after: Cursor | None) -> list[Flight]:
-        conditions: list[str] = []
-        params: list[Any] = []
-        for column in ("flight_no", "origin", "destination"):
-            value = getattr(criteria, column)
-            if value is not None:
-                conditions.append(f"f.{column} = %s")
-                params.append(value)
-        window = criteria.departure_window
-        if window is not None:
-            # The same day twice: as departure_date it lets the (flight_no, departure_date)
-            # key answer a lookup in one row; as a time range the (origin, destination,
-            # departure_time) and (departure_time) indexes can serve it in keyset order.
-            conditions.append("f.departure_date = %s")
-            conditions.append("f.departure_time >= %s AND f.departure_time < %s")
-            params += [criteria.departure_date, to_db(window[0]), to_db(window[1])]
-        if after is not None:
-            departed = to_db(after.departure_time)
-            conditions.append("(f.departure_time > %s OR (f.departure_time = %s AND f.id > %s))")
-            params += [departed, departed, after.flight_id]
-        where = f"WHERE {' AND '.join(conditions)}" if conditions else ""
-        sql = f"{_FLIGHTS} {where} ORDER BY f.departure_time, f.id LIMIT %s"
-        rows = self._query(sql, (*params, criteria.limit + 1))
-        return [_flight(row) for row in rows]
+        return self._flights(*search_statement(criteria, after))
 
     def get(self, flight_id: int) -> Flight | None:
-        rows = self._query(f"{_FLIGHTS} WHERE f.id = %s", (flight_id,))
-        return _flight(rows[0]) if rows else None
+        flights = self._flights(f"{_FLIGHTS} WHERE id = %s", (flight_id,))
+        return flights[0] if flights else None
 
     def seat_map(self, configuration_id: int) -> SeatMap | None:
         rows = self._query(
             "SELECT seat_map FROM aircraft_configurations WHERE id = %s", (configuration_id,)
         )
         return SeatMap.from_document(_json(rows[0][0])) if rows else None
+
+    def _flights(self, sql: str, params: tuple[Any, ...]) -> list[Flight]:
+        rows = self._query(sql, params)
+        if not rows:
+            return []
+        types = self._aircraft_types.of(row[6] for row in rows)
+        return [_flight(row, types[row[6]]) for row in rows]
+
+    def _read_aircraft_types(self) -> dict[int, str]:
+        rows = self._query("SELECT id, aircraft_type FROM aircraft_configurations", ())
+        return {int(configuration_id): str(kind) for configuration_id, kind in rows}
 
     def _query(self, sql: str, params: tuple[Any, ...]) -> list[tuple[Any, ...]]:
         # Reads only, so retrying on a fresh connection cannot apply anything twice.
@@ -223,8 +296,8 @@ class MySqlFlightRepository:
         raise AssertionError("unreachable")
 
 
-def _flight(row: tuple[Any, ...]) -> Flight:
-    flight_id, flight_no, origin, destination, departs, arrives, aircraft_type, configuration = row
+def _flight(row: tuple[Any, ...], aircraft_type: str) -> Flight:
+    flight_id, flight_no, origin, destination, departs, arrives, configuration = row
     return Flight(
         id=flight_id,
         flight_no=flight_no,

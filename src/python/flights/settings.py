@@ -49,6 +49,7 @@ class Settings:
     read_timeout: int = 5
     seat_map_cache_ttl: float = 300.0
     flight_cache_ttl: float = 30.0
+    search_cache_ttl: float = 30.0
     log_level: str = "INFO"
 
     @classmethod
@@ -62,5 +63,6 @@ class Settings:
             read_timeout=env_int("FLIGHTS_DB_READ_TIMEOUT", 5, min_value=1, max_value=300),
             seat_map_cache_ttl=env_float("FLIGHTS_SEAT_MAP_CACHE_TTL", 300.0, min_value=0),
             flight_cache_ttl=env_float("FLIGHTS_FLIGHT_CACHE_TTL", 30.0, min_value=0),
+            search_cache_ttl=env_float("FLIGHTS_SEARCH_CACHE_TTL", 30.0, min_value=0),
             log_level=log_level(),
         )

@@ -2,12 +2,16 @@
 layer headless for a bounded time, print a summary table, exit 1 on any failure.
 
     loadgen --host http://127.0.0.1:8080 --users 20 --spawn-rate 10 --run-time 30s [--seed N]
+            [--issuer http://127.0.0.1:8090]
+
+Each simulated customer gets its bearer token from the local development issuer (`make
+start` runs it on :8090): ``POST <issuer>/token`` with the form field ``customer=<id>``.
 
 Bounds: at most 500 users, 100 spawned per second, 10 minutes. Only 127.0.0.1, localhost and
-::1 are accepted as --host unless --allow-remote is given: a load generator pointed at the
-wrong URL is a denial-of-service attack on someone else's system (a shared staging API, a
-production endpoint, a third party), so aiming it anywhere but this machine has to be a
-deliberate choice. Containers a test started publish their ports on 127.0.0.1.
+::1 are accepted as --host and --issuer unless --allow-remote is given: a load generator
+pointed at the wrong URL is a denial-of-service attack on someone else's system (a shared
+staging API, a production endpoint, a third party), so aiming it anywhere but this machine
+has to be a deliberate choice. Containers a test started publish their ports on 127.0.0.1.
 
 Arguments are checked before Locust is imported: importing Locust monkey-patches the process
 with gevent (runner.py), which a usage error should not pay for.
@@ -29,6 +33,7 @@ MAX_USERS = 500
 MAX_SPAWN_RATE = 100.0  # Locust warns above this
 MAX_RUN_TIME = 600.0  # seconds
 LOCAL_HOSTS = frozenset({"127.0.0.1", "localhost", "::1"})
+DEFAULT_ISSUER = "http://127.0.0.1:8090"  # `make start`'s development-only issuer
 _TIMESPAN = re.compile(r"^(?:(?P<h>\d+)h)?(?:(?P<m>\d+)m)?(?:(?P<s>\d+)s)?$")
 
 
@@ -52,17 +57,19 @@ def parse_run_time(text: str) -> float:
     return seconds
 
 
-def check_host(host: str, *, allow_remote: bool) -> str:
+def check_host(
+    host: str, *, allow_remote: bool, option: str = "--host", what: str = "the API"
+) -> str:
     """The base URL without a trailing slash; refuses hosts other than this machine's
     loopback addresses unless ``allow_remote``."""
     parts = urlsplit(host)
     if parts.scheme not in ("http", "https") or not parts.hostname:
-        raise UsageError(f"--host {host!r}: expected a URL like http://127.0.0.1:8080")
+        raise UsageError(f"{option} {host!r}: expected a URL like http://127.0.0.1:8080")
     if parts.path.strip("/") or parts.query or parts.fragment:
-        raise UsageError(f"--host {host!r}: give the API's base URL, without a path")
+        raise UsageError(f"{option} {host!r}: give {what}'s base URL, without a path")
     if parts.hostname not in LOCAL_HOSTS and not allow_remote:
         raise UsageError(
-            f"--host {host!r} is not this machine (127.0.0.1, localhost, ::1); load against "
+            f"{option} {host!r} is not this machine (127.0.0.1, localhost, ::1); load against "
             "another host needs --allow-remote, and the permission of whoever runs it"
         )
     return host.rstrip("/")
@@ -74,6 +81,11 @@ def _parser() -> argparse.ArgumentParser:
         description="Load the flight reservations API with realistic customer journeys.",
     )
     parser.add_argument("--host", default="http://127.0.0.1:8080", help="the API's base URL")
+    parser.add_argument(
+        "--issuer",
+        default=DEFAULT_ISSUER,
+        help="the development token issuer's base URL (POST <issuer>/token)",
+    )
     parser.add_argument("--users", type=int, default=20, help=f"concurrent users (<= {MAX_USERS})")
     parser.add_argument("--spawn-rate", type=float, default=10.0, help="users started per second")
     parser.add_argument("--run-time", default="30s", help="e.g. 30s, 2m (<= 10m)")
@@ -110,6 +122,9 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
     args = parser.parse_args(argv)
     try:
         args.host = check_host(args.host, allow_remote=args.allow_remote)
+        args.issuer = check_host(
+            args.issuer, allow_remote=args.allow_remote, option="--issuer", what="the issuer"
+        )
         args.run_time = parse_run_time(args.run_time)
         if not 1 <= args.users <= MAX_USERS:
             raise UsageError(f"--users {args.users}: between 1 and {MAX_USERS}")
@@ -132,6 +147,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     settings = runner.RunSettings(
         host=args.host,
+        issuer=args.issuer,
         users=args.users,
         spawn_rate=args.spawn_rate,
         run_time=args.run_time,
@@ -142,7 +158,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     )
     print(
         f"loadgen: {settings.users} users ({settings.spawn_rate:g}/s) against {settings.host} "
-        f"for {settings.run_time:g} s",
+        f"for {settings.run_time:g} s, tokens from {settings.issuer}",
         flush=True,
     )
     result = runner.run(settings)

@@ -11,10 +11,15 @@ Journeys (one per Locust task run, picked at random):
   for the same few seats, so 409s are the expected outcome of many of these bookings.
 - ``browse``: search and look at a seat map, book nothing.
 
+Each simulated customer first gets a bearer token from the local development issuer
+(``POST /token``, customer=<id>) and sends it with its booking requests: the customer is the
+token's subject, so bodies and queries name none (docs/adr/0015).
+
 Every answer is classified into an :class:`Outcome`: the Locust request name it is counted
 under (expected 409s and 404s get their own name, e.g. ``POST /bookings [contended]``) and
-whether it is a success. Any 5xx, connection error, undocumented status or body that is not
-the documented shape (src/python/api/openapi.yaml) is a failure.
+whether it is a success. Any 5xx, connection error, undocumented status (a 401 included: the
+tokens are good) or body that is not the documented shape (src/python/api/openapi.yaml) is a
+failure.
 """
 
 from __future__ import annotations
@@ -27,6 +32,7 @@ from datetime import date, timedelta
 from typing import Any, Literal, TypeGuard
 
 # Request names as Locust counts them.
+TOKEN = "POST /token"  # noqa: S105 - a request name; the development issuer, once per customer
 SEARCH = "GET /flights"
 SEATS = "GET /flights/{id}/seats"
 BOOK = "POST /bookings"
@@ -35,8 +41,9 @@ BOOK_HOT = "POST /bookings [hot]"  # a booking of the hot seats (201, or a failu
 BOOK_CONTENDED = "POST /bookings [contended]"  # 409 of a hot-seat booking: expected
 CANCEL = "DELETE /bookings/{id}/{seat}"
 CANCEL_AGAIN = "DELETE /bookings/{id}/{seat} [again]"  # a repeated cancel (a failure)
-CANCEL_FREE = "DELETE /bookings/{id}/{seat} [already free]"  # 404 of a repeated cancel
-CANCEL_TAKEN = "DELETE /bookings/{id}/{seat} [taken since]"  # 409: rebooked in between
+# 404 of a repeated cancel: the customer holds the seat no more (free, or rebooked by someone
+# else since: the API layer answers both alike, so nobody learns who holds a seat).
+CANCEL_NOT_HELD = "DELETE /bookings/{id}/{seat} [not held]"
 
 # Routes of src/python/flights/seed_data/routes.json (tests keep this copy honest); the seed
 # flies each of them both ways every day, some of them with a weekday off.
@@ -297,14 +304,15 @@ def check_seat_map(body: object, flight_id: int) -> list[Seat]:
     return seats
 
 
-def check_booking(body: object, request: Mapping[str, Any]) -> None:
-    """A new confirmed Booking echoing the request: every requested seat is the customer's."""
+def check_booking(body: object, request: Mapping[str, Any], customer: str) -> None:
+    """A new confirmed Booking echoing the request, for the customer whose token it carried:
+    every requested seat is that customer's."""
     body = _object(body, "Booking")
     keys = {"id", "flight_id", "customer_id", "seats", "status", "created_at"}
     _check(set(body) == keys, "Booking: wrong keys")
     _check(body["status"] == "confirmed", "Booking: not confirmed")
     _check(body["flight_id"] == request["flight_id"], "Booking: another flight_id")
-    _check(body["customer_id"] == request["customer_id"], "Booking: another customer_id")
+    _check(body["customer_id"] == customer, "Booking: not the token's customer")
     _check(
         isinstance(body["seats"], list) and sorted(body["seats"]) == sorted(request["seats"]),
         "Booking: not the requested seats",
@@ -341,6 +349,21 @@ def _shape_failure(name: str, reply: Reply, error: ShapeError) -> Outcome:
     return Outcome(name, ok=False, reason=f"{reply.status} not the documented shape: {error}")
 
 
+def classify_token(reply: Reply) -> Outcome:
+    """The development issuer's token response (RFC 6749 5.1): an ``access_token``."""
+    if reply.status != 200:
+        return _unexpected(TOKEN, reply)
+    try:
+        _json(reply)
+        body = _object(reply.body, "token response")
+        token = body.get("access_token")
+        _check(isinstance(token, str) and token.count(".") == 2, "token response: no JWT")
+        _check(str(body.get("token_type", "")).lower() == "bearer", "token response: not Bearer")
+    except ShapeError as exc:
+        return _shape_failure(TOKEN, reply, exc)
+    return Outcome(TOKEN, ok=True)
+
+
 def classify_search(reply: Reply, criteria: Mapping[str, str]) -> Outcome:
     if reply.status != 200:
         return _unexpected(SEARCH, reply)
@@ -363,15 +386,17 @@ def classify_seats(reply: Reply, flight_id: int) -> Outcome:
     return Outcome(SEATS, ok=True)
 
 
-def classify_booking(reply: Reply, request: Mapping[str, Any], *, contended: bool) -> Outcome:
-    """201: booked. 409 (a SeatsProblem naming only requested seats): expected, counted as
-    ``[contended]`` for the hot seats and ``[taken]`` for an ordinary booking that lost a
-    race. Anything else is a failure."""
+def classify_booking(
+    reply: Reply, request: Mapping[str, Any], customer: str, *, contended: bool
+) -> Outcome:
+    """201: booked for ``customer`` (the token's). 409 (a SeatsProblem naming only requested
+    seats): expected, counted as ``[contended]`` for the hot seats and ``[taken]`` for an
+    ordinary booking that lost a race. Anything else is a failure."""
     name = BOOK_HOT if contended else BOOK
     try:
         if reply.status == 201:
             _json(reply)
-            check_booking(reply.body, request)
+            check_booking(reply.body, request, customer)
             return Outcome(name, ok=True)
         if reply.status == 409:
             problem = check_problem(reply, 409)
@@ -386,19 +411,17 @@ def classify_booking(reply: Reply, request: Mapping[str, Any], *, contended: boo
 
 
 def classify_cancel(reply: Reply, *, again: bool) -> Outcome:
-    """A first cancel of a seat this customer holds must answer 204; a 404 or 409 there
-    means the booking was lost or someone else holds it: failures. A repeated cancel
-    (``again``) finds the seat free (404) or, rarely, rebooked by another customer (409)."""
+    """A first cancel of a seat this customer holds must answer 204; a 404 there means the
+    booking was lost or someone else holds the seat: a failure. A repeated cancel (``again``)
+    finds the seat no longer the customer's (404, whether it is free or was rebooked by
+    someone else in between)."""
     name = CANCEL_AGAIN if again else CANCEL
     try:
         if reply.status == 204 and not again:
             return Outcome(CANCEL, ok=True)
         if reply.status == 404 and again:
             check_problem(reply, 404)
-            return Outcome(CANCEL_FREE, ok=True)
-        if reply.status == 409 and again:
-            check_problem(reply, 409)
-            return Outcome(CANCEL_TAKEN, ok=True)
+            return Outcome(CANCEL_NOT_HELD, ok=True)
     except ShapeError as exc:
         return _shape_failure(name, reply, exc)
     return _unexpected(name, reply)

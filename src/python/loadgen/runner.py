@@ -30,6 +30,7 @@ STOP_TIMEOUT = 20.0
 @dataclass(frozen=True)
 class RunSettings:
     host: str
+    issuer: str  # the development issuer's base URL: POST <issuer>/token
     users: int
     spawn_rate: float
     run_time: float  # seconds
@@ -65,6 +66,7 @@ def run(settings: RunSettings) -> Report:
             "ledger": ledger,
             "seed": settings.seed,
             "run_tag": secrets.token_hex(3),
+            "issuer": settings.issuer,
             "numbers": itertools.count(),
         },
     )

@@ -33,20 +33,45 @@ def reply_of(response: ResponseContextManager) -> Reply:
 
 
 class BookingUser(HttpUser):
-    """A customer. runner.py makes a concrete subclass carrying the run's options, ledger
-    and run tag (customer ids are ``lg-<run tag>-<user number>``)."""
+    """A customer. runner.py makes a concrete subclass carrying the run's options, ledger,
+    run tag (customer ids are ``lg-<run tag>-<user number>``) and the development issuer's
+    base URL, where each customer gets its bearer token when it starts."""
 
     abstract = True
     options: ClassVar[JourneyOptions]
     ledger: ClassVar[Ledger]
     seed: ClassVar[int | None]
     run_tag: ClassVar[str]
+    issuer: ClassVar[str]
     numbers: ClassVar[Iterator[int]] = itertools.count()
 
     def on_start(self) -> None:
         number = next(self.numbers)
         self.rng = journeys.user_rng(self.seed, number)
         self.customer_id = f"lg-{self.run_tag}-{number}"
+        self.token: str | None = None
+        self.sign_in()
+
+    def sign_in(self) -> bool:
+        """Get this customer's bearer token from the development issuer (counted as
+        ``POST /token``); False when it did not answer with one (tried again later)."""
+        reply, outcome = self.call(
+            "POST",
+            f"{self.issuer}/token",
+            journeys.TOKEN,
+            journeys.classify_token,
+            data={"customer": self.customer_id},
+        )
+        if outcome.ok:
+            self.token = str(reply.body["access_token"])
+        return outcome.ok
+
+    def authorization(self) -> dict[str, str] | None:
+        """The Authorization header of this customer's booking requests (None: no token,
+        and the issuer still gives none)."""
+        if self.token is None and not self.sign_in():
+            return None
+        return {"Authorization": f"Bearer {self.token}"}
 
     def wait_time(self) -> float:
         return self.rng.uniform(*self.options.pause)
@@ -166,15 +191,18 @@ class BookingUser(HttpUser):
         return journeys.seats_of(reply.body) if outcome.ok else None
 
     def book(self, flight_id: int, seats: list[str], *, contended: bool) -> bool:
-        request = {"flight_id": flight_id, "customer_id": self.customer_id, "seats": seats}
+        authorization = self.authorization()
+        if authorization is None:
+            return False
+        request = {"flight_id": flight_id, "seats": seats}  # the token says who books
         reply, outcome = self.call(
             "POST",
             "/bookings",
             journeys.BOOK_HOT if contended else journeys.BOOK,
-            lambda r: journeys.classify_booking(r, request, contended=contended),
+            lambda r: journeys.classify_booking(r, request, self.customer_id, contended=contended),
             json=request,
             # As a careful client does: a retry after a lost answer could not book twice.
-            headers={"Idempotency-Key": uuid.uuid4().hex},
+            headers={"Idempotency-Key": uuid.uuid4().hex, **authorization},
         )
         if reply.status == 201 and outcome.ok:
             self.ledger.booked(flight_id, self.customer_id, seats)
@@ -182,12 +210,15 @@ class BookingUser(HttpUser):
         return False
 
     def cancel(self, flight_id: int, seat: str, *, again: bool = False) -> None:
+        authorization = self.authorization()
+        if authorization is None:
+            return
         reply, outcome = self.call(
             "DELETE",
             f"/bookings/{flight_id}/{seat}",
             journeys.CANCEL_AGAIN if again else journeys.CANCEL,
             lambda r: journeys.classify_cancel(r, again=again),
-            params={"customer_id": self.customer_id},
+            headers=authorization,
         )
         if reply.status == 204:
             self.ledger.cancelled(flight_id, self.customer_id, seat)

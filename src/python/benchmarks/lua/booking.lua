@@ -1,9 +1,11 @@
--- POST /bookings through the API layer: SEATS seats of one flight for a new customer, every
--- request seats nobody holds, so every booking succeeds (201). Each carries an
--- Idempotency-Key of its own, as a client should send.
+-- POST /bookings through the API layer: SEATS seats of one flight, every request seats nobody
+-- holds, so every booking succeeds (201). Each carries an Idempotency-Key of its own, as a
+-- client should send, and the bearer token of one of the run's customers (the customer is
+-- the token's subject: the body names none). The tokens were minted before the run.
 --
 -- From run.py: FLIGHTS = {{flight id, layout index}, ...}, LAYOUTS = {{"1A", "1B", ...}, ...}
--- (the seat numbers of each seat map), SEATS, WINDOW, START, THREADS, RUN.
+-- (the seat numbers of each seat map), SEATS, WINDOW, START, THREADS, RUN, TOKENS (one per
+-- customer; group g books for customer g modulo their number).
 --
 -- The seats are cut into groups of SEATS; groups are taken WINDOW flights at a time, one
 -- group per flight in turn, so flights fill evenly and the API layer's seat map cache holds
@@ -42,8 +44,11 @@ function request()
     chosen[#chosen + 1] = '"' .. seats[first_seat_of[i] + k] .. '"'
   end
   local body = string.format(
-    '{"flight_id":%d,"customer_id":"%s-%d","seats":[%s]}',
-    flight[1], RUN, g, table.concat(chosen, ","))
-  local headers = {["Content-Type"] = "application/json", ["Idempotency-Key"] = RUN .. "-k" .. g}
+    '{"flight_id":%d,"seats":[%s]}', flight[1], table.concat(chosen, ","))
+  local headers = {
+    ["Content-Type"] = "application/json",
+    ["Idempotency-Key"] = RUN .. "-k" .. g,
+    ["Authorization"] = "Bearer " .. TOKENS[g % #TOKENS + 1],
+  }
   return wrk.format("POST", "/bookings", headers, body)
 end

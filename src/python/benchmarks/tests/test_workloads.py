@@ -4,7 +4,15 @@ from typing import Any
 
 import pytest
 
-from benchmarks.workloads import BookingFeed, Catalog, booking_groups, discover, split_for_bookings
+from benchmarks.workloads import (
+    BookingFeed,
+    Catalog,
+    Scheduled,
+    booking_groups,
+    discover,
+    search_paths,
+    split_for_bookings,
+)
 from benchmarks.wrk import WrkResult
 
 LAYOUTS = {
@@ -67,14 +75,25 @@ def seat_map(numbers: list[str]) -> dict[str, Any]:
     return {"cabins": [{"rows": [{"seats": [{"number": n} for n in numbers]}]}]}
 
 
+def item(flight_id: int, aircraft_type: str, day: str = "2026-12-01") -> dict[str, Any]:
+    return {
+        "id": flight_id,
+        "aircraft_type": aircraft_type,
+        "flight_no": f"AA{flight_id}",
+        "origin": "JFK",
+        "destination": "LHR",
+        "departure_date": day,
+    }
+
+
 def test_discover_pages_through_flights_and_picks_the_widest() -> None:
     pages = {
         "http://f/flights?limit=100": {
-            "items": [{"id": 9, "aircraft_type": "small"}, {"id": 4, "aircraft_type": "big"}],
+            "items": [item(9, "small"), item(4, "big", "2026-12-02")],
             "next_cursor": "abc=",
         },
         "http://f/flights?limit=100&cursor=abc%3D": {
-            "items": [{"id": 2, "aircraft_type": "big"}],
+            "items": [item(2, "big")],
             "next_cursor": None,
         },
         "http://f/flights/2/seat_map": seat_map(LAYOUTS["big"]),
@@ -84,6 +103,11 @@ def test_discover_pages_through_flights_and_picks_the_widest() -> None:
     assert catalog.flights == [(2, "big"), (4, "big"), (9, "small")]
     assert catalog.layouts == LAYOUTS
     assert (catalog.wide_body, catalog.wide_body_type) == (2, "big")
+    assert catalog.timetable == [
+        Scheduled("AA2", "JFK", "LHR", "2026-12-01"),
+        Scheduled("AA4", "JFK", "LHR", "2026-12-02"),
+        Scheduled("AA9", "JFK", "LHR", "2026-12-01"),
+    ]
 
 
 def test_discover_needs_flights() -> None:
@@ -96,3 +120,25 @@ def test_bookings_never_touch_the_wide_body_flight_and_never_share_one() -> None
     one, three = split_for_bookings(catalog, 2)
     assert one == [(1, "big"), (4, "small")]
     assert three == [(2, "small"), (5, "big")]
+
+
+def test_search_paths_cover_every_route_day_and_every_flight_once_in_a_fixed_order() -> None:
+    timetable = [
+        Scheduled("AA1", "JFK", "LHR", "2026-12-01"),
+        Scheduled("AA2", "JFK", "LHR", "2026-12-01"),  # the same route and day
+        Scheduled("AA1", "JFK", "LHR", "2026-12-02"),
+        Scheduled("BA7", "LHR", "JFK", "2026-12-01"),
+    ]
+    catalog = Catalog([(1, "big"), (2, "big"), (3, "big"), (4, "big")], LAYOUTS, 1, timetable)
+    routes = search_paths(catalog, "route")
+    assert sorted(routes) == [
+        "/flights?origin=JFK&destination=LHR&departure_date=2026-12-01",
+        "/flights?origin=JFK&destination=LHR&departure_date=2026-12-02",
+        "/flights?origin=LHR&destination=JFK&departure_date=2026-12-01",
+    ]
+    lookups = search_paths(catalog, "flight_no")
+    assert len(lookups) == len(set(lookups)) == 4
+    assert "/flights?flight_no=BA7&departure_date=2026-12-01" in lookups
+    assert search_paths(catalog, "route") == routes  # the same order every run
+    with pytest.raises(ValueError, match="shape"):
+        search_paths(catalog, "date")

@@ -3,6 +3,8 @@ against the committed spec (conftest.SPEC)."""
 
 from __future__ import annotations
 
+import dataclasses
+import json
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -10,7 +12,11 @@ import pytest
 from fastapi.testclient import TestClient
 
 from flights import seed
-from flights.app import SEAT_MAP_CACHE_CONTROL
+from flights.app import SEAT_MAP_CACHE_CONTROL, _page_json, create_app
+from flights.migrate import run
+from flights.model import Flight, Page
+from flights.repository import connect
+from flights.settings import Settings
 from testsupport.openapi import routes
 
 from .conftest import SEED_START, SPEC
@@ -133,12 +139,80 @@ def test_bad_search_input_is_a_problem_naming_the_field(
     assert_problem(client.get("/flights", params=params), 422, field)
 
 
+def test_a_search_page_is_served_again_from_memory_within_the_search_cache_ttl(
+    client: TestClient, settings: Settings
+) -> None:
+    params = {"origin": "JFK", "destination": "LAX", "departure_date": "2026-12-03"}
+    first = client.get("/flights", params=params)
+    assert first.headers["cache-control"] == "public, max-age=30"
+    assert first.headers["age"] == "0"
+    [flight] = first.json()["items"][:1]
+    # The timetable changes behind the service's back (as `flights seed` would change it):
+    connection = connect(settings.database)
+    try:
+        run(connection, "DELETE FROM flights WHERE id = %s", (flight["id"],))
+    finally:
+        connection.close()
+    again = client.get("/flights", params=params)
+    assert again.content == first.content  # the same page, for up to 30 s
+    assert int(again.headers["age"]) <= 1
+    assert client.get(f"/flights/{flight['id']}").status_code == 404  # lookups by id: live
+    # Another query string is another page, made now.
+    fresh = client.get("/flights", params={**params, "limit": 19}).json()["items"]
+    assert flight["id"] not in [f["id"] for f in fresh]
+
+
+def test_without_a_search_cache_every_search_reads_mysql(settings: Settings) -> None:
+    uncached = dataclasses.replace(settings, search_cache_ttl=0)
+    with TestClient(create_app(uncached)) as client:
+        client.event_hooks["response"].append(SPEC.check_httpx)
+        params = {"origin": "JFK", "destination": "LAX", "departure_date": "2026-12-03"}
+        first = client.get("/flights", params=params)
+        assert "cache-control" not in first.headers
+        assert "age" not in first.headers
+        flight = first.json()["items"][0]
+        connection = connect(settings.database)
+        try:
+            run(connection, "DELETE FROM flights WHERE id = %s", (flight["id"],))
+        finally:
+            connection.close()
+        ids = [f["id"] for f in client.get("/flights", params=params).json()["items"]]
+        assert flight["id"] not in ids
+
+
 def test_a_cursor_from_another_search_is_refused(client: TestClient) -> None:
     cursor = client.get("/flights", params={"origin": "JFK", "limit": 1}).json()["next_cursor"]
     body = assert_problem(
         client.get("/flights", params={"origin": "BOS", "cursor": cursor}), 422, "query.cursor"
     )
     assert "different filters" in body["errors"][0]["message"]
+
+
+@pytest.mark.parametrize("cursor", [None, "eyJ0IjoxNzk2MTYxNTAwLCJpIjo0NX0"])
+def test_a_page_is_written_as_json_dumps_would_write_it(cursor: str | None) -> None:
+    departs = datetime(2026, 12, 1, 15, 45, tzinfo=UTC)
+    flights = (
+        Flight(43, "AA104", "JFK", "LHR", departs, departs + timedelta(hours=7), "Boeing 787-9", 3),
+        Flight(7, "9W1A", "BOS", "JFK", departs, departs + timedelta(hours=1), 'Ünï "jet"\\', 1),
+    )
+    expected = {
+        "items": [
+            {
+                "id": f.id,
+                "flight_no": f.flight_no,
+                "departure_date": f.departure_date.isoformat(),
+                "origin": f.origin,
+                "destination": f.destination,
+                "departure_time": f.departure_time.isoformat().replace("+00:00", "Z"),
+                "arrival_time": f.arrival_time.isoformat().replace("+00:00", "Z"),
+                "aircraft_type": f.aircraft_type,
+            }
+            for f in flights
+        ],
+        "next_cursor": cursor,
+    }
+    assert _page_json(Page(flights, cursor)) == json.dumps(expected, separators=(",", ":"))
+    assert _page_json(Page((), None)) == '{"items":[],"next_cursor":null}'
 
 
 # --- one flight ----------------------------------------------------------------------------

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
+
+import pytest
 
 from flights import seed
 from flights.model import Cursor, SearchCriteria, build_seat_map
-from flights.repository import MySqlFlightRepository
+from flights.repository import AircraftTypes, MySqlFlightRepository, search_statement
 
 from .conftest import SEED_START
 
@@ -77,3 +79,70 @@ def test_the_stored_seat_map_is_the_built_one(repo: MySqlFlightRepository) -> No
 def test_ping_answers(repo: MySqlFlightRepository) -> None:
     repo.ping()
     assert repo.search(SearchCriteria(limit=1), None)  # the pooled connection is reusable
+
+
+def test_get_finds_every_flight_a_search_finds_with_the_same_aircraft(
+    repo: MySqlFlightRepository,
+) -> None:
+    found = repo.search(SearchCriteria(origin="DFW", limit=100), None)
+    assert {f.aircraft_type for f in found} >= {"Boeing 787-9", "Airbus A320-200"}
+    assert [repo.get(f.id) for f in found[:10]] == found[:10]
+
+
+# --- the statements and the aircraft types (no database) -----------------------------------
+
+
+def test_a_lookup_selects_the_day_by_the_unique_keys_column_and_a_route_by_time() -> None:
+    day = date(2026, 12, 3)
+    lookup, params = search_statement(SearchCriteria(flight_no="AA1", departure_date=day), None)
+    assert "departure_date = %s" in lookup
+    assert "departure_time >=" not in lookup
+    assert params == ("AA1", day, 21)
+    route, params = search_statement(
+        SearchCriteria(origin="JFK", destination="LHR", departure_date=day, limit=5), None
+    )
+    assert "departure_date" not in route
+    start = datetime(2026, 12, 3)
+    assert params == ("JFK", "LHR", start, start + timedelta(days=1), 6)
+    assert "JOIN" not in route.upper()
+    assert route.rstrip().endswith("ORDER BY departure_time, id LIMIT %s")
+
+
+def test_the_next_page_seeks_to_the_cursor() -> None:
+    after = Cursor(datetime(2026, 12, 3, 15, 45, tzinfo=UTC), 63)
+    sql, params = search_statement(SearchCriteria(origin="JFK"), after)
+    assert "departure_time >= %s AND (departure_time > %s OR id > %s)" in sql
+    at = datetime(2026, 12, 3, 15, 45)
+    assert params == ("JFK", at, at, 63, 21)
+
+
+class Loads:
+    def __init__(self, *tables: dict[int, str]) -> None:
+        self.tables = list(tables)
+        self.count = 0
+
+    def __call__(self) -> dict[int, str]:
+        self.count += 1
+        return self.tables[min(self.count, len(self.tables)) - 1]
+
+
+def test_aircraft_types_are_read_once_until_they_expire_or_a_new_one_appears() -> None:
+    now = [0.0]
+    loads = Loads({1: "A320"}, {1: "A320", 2: "B789"}, {1: "A321", 2: "B789"})
+    types = AircraftTypes(loads, ttl=300, clock=lambda: now[0])
+    assert types.of([1])[1] == "A320"
+    assert types.of([1, 1])[1] == "A320"
+    assert loads.count == 1
+    assert types.of([2])[2] == "B789"  # not read yet: read again
+    assert loads.count == 2
+    now[0] = 300.0
+    assert types.of([1])[1] == "A321"  # expired
+    assert loads.count == 3
+    assert types.of([])[2] == "B789"
+    assert loads.count == 3
+
+
+def test_an_aircraft_type_missing_after_reading_again_is_an_error() -> None:
+    types = AircraftTypes(Loads({1: "A320"}), ttl=300)
+    with pytest.raises(LookupError, match=r"\[7\]"):
+        types.of([1, 7])

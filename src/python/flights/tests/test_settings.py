@@ -19,6 +19,7 @@ def _clean_environment(monkeypatch: pytest.MonkeyPatch) -> None:
         "FLIGHTS_DB_READ_TIMEOUT",
         "FLIGHTS_SEAT_MAP_CACHE_TTL",
         "FLIGHTS_FLIGHT_CACHE_TTL",
+        "FLIGHTS_SEARCH_CACHE_TTL",
         "LOG_LEVEL",
     ):
         monkeypatch.delenv(name, raising=False)
@@ -34,6 +35,7 @@ def test_only_the_database_url_is_required(monkeypatch: pytest.MonkeyPatch) -> N
         2,
         "INFO",
     )
+    assert settings.search_cache_ttl == 30.0
 
 
 def test_every_setting_comes_from_its_variable(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -46,6 +48,7 @@ def test_every_setting_comes_from_its_variable(monkeypatch: pytest.MonkeyPatch) 
         "FLIGHTS_DB_READ_TIMEOUT": "3",
         "FLIGHTS_SEAT_MAP_CACHE_TTL": "60",
         "FLIGHTS_FLIGHT_CACHE_TTL": "0",
+        "FLIGHTS_SEARCH_CACHE_TTL": "5",
         "LOG_LEVEL": "debug",
     }.items():
         monkeypatch.setenv(name, value)
@@ -58,6 +61,7 @@ def test_every_setting_comes_from_its_variable(monkeypatch: pytest.MonkeyPatch) 
         0.0,
         "DEBUG",
     )
+    assert settings.search_cache_ttl == 5.0
 
 
 def test_credentials_may_be_percent_encoded() -> None:

@@ -52,6 +52,7 @@ def test_hosts_must_be_base_urls(host: str) -> None:
 def test_defaults() -> None:
     args = cli.parse_args([])
     assert args.host == "http://127.0.0.1:8080"
+    assert args.issuer == "http://127.0.0.1:8090"  # `make start`'s development issuer
     assert (args.users, args.spawn_rate, args.run_time, args.seed) == (20, 10.0, 30.0, None)
     assert not args.allow_remote
 
@@ -68,6 +69,8 @@ def test_defaults() -> None:
         ["--contention", "1.5"],
         ["--hot-seats", "0"],
         ["--host", "http://192.168.1.10:8080"],
+        ["--issuer", "http://192.168.1.10:8090"],
+        ["--issuer", "http://127.0.0.1:8090/token"],
     ],
 )
 def test_out_of_bounds_arguments_exit_2_before_locust_is_imported(
@@ -79,6 +82,13 @@ def test_out_of_bounds_arguments_exit_2_before_locust_is_imported(
     assert "loadgen: error:" in capsys.readouterr().err
     assert "locust" not in sys.modules
     assert "gevent" not in sys.modules
+
+
+def test_the_issuer_follows_the_host_rule() -> None:
+    args = cli.parse_args(["--issuer", "http://localhost:18090/"])
+    assert args.issuer == "http://localhost:18090"
+    remote = ["--issuer", "https://issuer.example.com", "--allow-remote"]
+    assert cli.parse_args(remote).issuer == "https://issuer.example.com"
 
 
 def row(name: str, requests: int, failures: int = 0, **statuses: int) -> Row:

@@ -1,7 +1,7 @@
 """The real loadgen against the real system: the stack of containers (systemtests.stack, API
-published on 127.0.0.1), loadgen in a subprocess so that Locust's gevent monkey-patching never
-touches pytest. Then, through the API, every seat map must agree with what loadgen's answers
-say is held."""
+and development issuer published on 127.0.0.1), loadgen in a subprocess so that Locust's gevent
+monkey-patching never touches pytest. Then, through the API, every seat map must agree with
+what loadgen's answers say is held."""
 
 from __future__ import annotations
 
@@ -22,9 +22,12 @@ RUN = ["--users", "8", "--spawn-rate", "8", "--run-time", "10s", "--seed", "7"]
 CONTENTION = ["--contention", "0.5", "--hot-seats", "2"]
 
 
-def run_loadgen(api_url: str, report_file: Path) -> subprocess.CompletedProcess[str]:
+def run_loadgen(
+    api_url: str, issuer_url: str, report_file: Path
+) -> subprocess.CompletedProcess[str]:
     env = dict(os.environ, PYTHONPATH=os.pathsep.join(sys.path))
-    command = [sys.executable, "-m", "loadgen", "--host", api_url, *RUN, *CONTENTION]
+    urls = ["--host", api_url, "--issuer", issuer_url]
+    command = [sys.executable, "-m", "loadgen", *urls, *RUN, *CONTENTION]
     return subprocess.run(
         [*command, "--json", str(report_file)],
         env=env,
@@ -51,7 +54,7 @@ def test_loadgen_runs_clean_against_the_stack(tmp_path: Path) -> None:
     report_file = tmp_path / "report.json"
     with running_stack() as stack:
         api_url = stack.api_url
-        result = run_loadgen(api_url, report_file)
+        result = run_loadgen(api_url, stack.issuer_url, report_file)
         print(result.stdout, result.stderr)  # shown when the test fails
         assert result.returncode == 0, result.stdout + result.stderr
         report: dict[str, Any] = json.loads(report_file.read_text())
@@ -72,6 +75,8 @@ def test_loadgen_runs_clean_against_the_stack(tmp_path: Path) -> None:
         assert contended["statuses"] == {"409": contended["requests"]}
         for name in ("GET /flights", "GET /flights/{id}/seats", "DELETE /bookings/{id}/{seat}"):
             assert rows[name]["requests"] > 0
+        # Every customer signed in at the development issuer, once.
+        assert rows["POST /token"]["requests"] == rows["POST /token"]["statuses"]["200"] == 8
         assert "Aggregated" in result.stdout
 
         # No seat with two holders, and every seat map says exactly what the answers said:

@@ -20,10 +20,10 @@ from loadgen.journeys import (
     BOOK_TAKEN,
     CANCEL,
     CANCEL_AGAIN,
-    CANCEL_FREE,
-    CANCEL_TAKEN,
+    CANCEL_NOT_HELD,
     SEARCH,
     SEATS,
+    TOKEN,
     JourneyOptions,
     Ledger,
     Outcome,
@@ -257,8 +257,9 @@ def test_server_errors_and_unexpected_statuses_are_failures(reply: Reply, reason
     for outcome in (
         journeys.classify_search(reply, {}),
         journeys.classify_seats(reply, 7),
-        journeys.classify_booking(reply, {"flight_id": 7, "seats": ["1A"]}, contended=True),
+        journeys.classify_booking(reply, {"flight_id": 7, "seats": ["1A"]}, "c", contended=True),
         journeys.classify_cancel(reply, again=True),
+        journeys.classify_token(reply),
     ):
         assert not outcome.ok
         assert outcome.reason == reason
@@ -281,38 +282,47 @@ def test_a_seat_map_answer_must_be_the_documented_shape_of_that_flight() -> None
     assert not journeys.classify_seats(Reply(404, PROBLEM, problem(404)), 7).ok
 
 
-BOOKING = {"flight_id": 7, "customer_id": "lg-1-0", "seats": ["1A", "1C"]}
+CUSTOMER = "lg-1-0"
+BOOKING = {"flight_id": 7, "seats": ["1A", "1C"]}  # the customer is the bearer token's
 
 
 BOOKED = BOOKING | {
     "id": "01JE5Z8Q4W6V0G2X9R3M7T1B5K",
+    "customer_id": CUSTOMER,
     "status": "confirmed",
     "created_at": "2026-12-03T12:00:00.123Z",
 }
 
 
-def test_a_booking_is_a_201_echoing_the_request() -> None:
+def test_a_booking_is_a_201_echoing_the_request_for_the_tokens_customer() -> None:
     booked = Reply(201, JSON, dict(BOOKED))
-    assert journeys.classify_booking(booked, BOOKING, contended=False) == Outcome(BOOK, True)
-    assert journeys.classify_booking(booked, BOOKING, contended=True).name == BOOK_HOT
+    assert journeys.classify_booking(booked, BOOKING, CUSTOMER, contended=False) == Outcome(
+        BOOK, True
+    )
+    assert journeys.classify_booking(booked, BOOKING, CUSTOMER, contended=True).name == BOOK_HOT
 
 
 @pytest.mark.parametrize(
     "body",
-    [BOOKED | {"seats": ["1A"]}, BOOKED | {"status": "cancelled"}, BOOKING],
-    ids=["other-seats", "cancelled", "no-id"],
+    [
+        BOOKED | {"seats": ["1A"]},
+        BOOKED | {"status": "cancelled"},
+        BOOKED | {"customer_id": "lg-1-1"},
+        BOOKING,
+    ],
+    ids=["other-seats", "cancelled", "other-customer", "no-id"],
 )
 def test_a_201_that_is_not_the_requested_booking_is_a_failure(body: dict[str, object]) -> None:
-    outcome = journeys.classify_booking(Reply(201, JSON, body), BOOKING, contended=False)
+    outcome = journeys.classify_booking(Reply(201, JSON, body), BOOKING, CUSTOMER, contended=False)
     assert not outcome.ok
     assert outcome.name == BOOK
 
 
 def test_a_409_of_a_contended_booking_is_expected_and_counted_apart() -> None:
     taken = Reply(409, PROBLEM, problem(409, seats=["1C"]))
-    contended = journeys.classify_booking(taken, BOOKING, contended=True)
+    contended = journeys.classify_booking(taken, BOOKING, CUSTOMER, contended=True)
     assert contended == Outcome(BOOK_CONTENDED, True)
-    ordinary = journeys.classify_booking(taken, BOOKING, contended=False)
+    ordinary = journeys.classify_booking(taken, BOOKING, CUSTOMER, contended=False)
     assert ordinary == Outcome(BOOK_TAKEN, True)
 
 
@@ -323,31 +333,47 @@ def test_a_409_of_a_contended_booking_is_expected_and_counted_apart() -> None:
         Reply(409, PROBLEM, problem(409)),  # no seats
         Reply(409, JSON, problem(409, seats=["1C"])),  # not a problem document
         Reply(409, PROBLEM, problem(400, seats=["1C"])),  # status mismatch
+        Reply(401, PROBLEM, problem(401)),  # the token was refused: never expected
     ],
 )
 def test_a_409_that_is_not_a_seats_problem_is_a_failure(reply: Reply) -> None:
-    outcome = journeys.classify_booking(reply, BOOKING, contended=True)
+    outcome = journeys.classify_booking(reply, BOOKING, CUSTOMER, contended=True)
     assert not outcome.ok
     assert outcome.name == BOOK_HOT
 
 
 def test_a_first_cancel_must_free_the_seat() -> None:
     assert journeys.classify_cancel(Reply(204), again=False) == Outcome(CANCEL, True)
-    for status in (404, 409):
+    for status in (401, 404):
         outcome = journeys.classify_cancel(Reply(status, PROBLEM, problem(status)), again=False)
-        assert not outcome.ok  # the booking was lost, or someone else holds the seat
+        assert not outcome.ok  # the token was refused, the booking lost, or the seat another's
         assert outcome.name == CANCEL
 
 
-def test_a_repeated_cancel_finds_the_seat_free() -> None:
-    free = journeys.classify_cancel(Reply(404, PROBLEM, problem(404)), again=True)
-    assert free == Outcome(CANCEL_FREE, True)
-    rebooked = journeys.classify_cancel(Reply(409, PROBLEM, problem(409)), again=True)
-    assert rebooked == Outcome(CANCEL_TAKEN, True)
-    twice = journeys.classify_cancel(Reply(204), again=True)
-    assert not twice.ok
-    assert twice.name == CANCEL_AGAIN
+def test_a_repeated_cancel_finds_the_seat_no_longer_held() -> None:
+    gone = journeys.classify_cancel(Reply(404, PROBLEM, problem(404)), again=True)
+    assert gone == Outcome(CANCEL_NOT_HELD, True)  # free, or rebooked by someone: alike
+    for status in (204, 409):
+        twice = journeys.classify_cancel(Reply(status, PROBLEM, problem(status)), again=True)
+        assert not twice.ok
+        assert twice.name == CANCEL_AGAIN
     assert not journeys.classify_cancel(Reply(404, JSON, problem(404)), again=True).ok
+
+
+def test_a_token_response_carries_a_bearer_jwt() -> None:
+    token = {"access_token": "aaa.bbb.ccc", "token_type": "Bearer", "expires_in": 3600}
+    assert journeys.classify_token(Reply(200, JSON, token)) == Outcome(TOKEN, True)
+    for reply in (
+        Reply(200, JSON, token | {"access_token": "not-a-jwt"}),
+        Reply(200, JSON, token | {"token_type": "mac"}),
+        Reply(200, JSON, {"token": "aaa.bbb.ccc"}),
+        Reply(200, "text/plain", token),
+        Reply(422, PROBLEM, problem(422)),
+        Reply(0, error="ConnectionError"),
+    ):
+        outcome = journeys.classify_token(reply)
+        assert not outcome.ok
+        assert outcome.name == TOKEN
 
 
 # --- ledger --------------------------------------------------------------------------------
