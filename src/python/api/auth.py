@@ -54,7 +54,7 @@ IDENTITY = "identity"  # the issuer, as named in 503 problems and logs
 NO_KEYS_RETRY = 1.0  # seconds between fetches while no keys are held
 
 
-class NotAuthenticated(Exception):  # noqa: N818 - the answer it becomes (401)
+class NotAuthenticated(Exception):
     """No usable credentials. ``error`` is RFC 6750's code: None when the request carried
     no bearer token at all, ``invalid_token`` when it carried a bad one."""
 

@@ -51,13 +51,13 @@ class Released(Enum):
 # --- outcomes: nothing was done ---------------------------------------------------------
 
 
-class FlightNotFound(LookupError):  # noqa: N818 - reads as the answer it is
+class FlightNotFound(LookupError):
     def __init__(self, flight_id: int) -> None:
         super().__init__(f"no flight with id {flight_id}")
         self.flight_id = flight_id
 
 
-class SeatsUnavailable(Exception):  # noqa: N818 - the outcome, like FlightNotFound
+class SeatsUnavailable(Exception):
     """Nothing was booked: these requested seats are held (by anyone)."""
 
     def __init__(self, flight_id: int, seats: list[str]) -> None:
@@ -66,19 +66,19 @@ class SeatsUnavailable(Exception):  # noqa: N818 - the outcome, like FlightNotFo
         self.seats = seats
 
 
-class BookingNotFound(LookupError):  # noqa: N818 - reads as the answer it is
+class BookingNotFound(LookupError):
     def __init__(self, booking_id: str) -> None:
         super().__init__(f"no booking with id {booking_id}")
         self.booking_id = booking_id
 
 
-class NotYourBooking(Exception):  # noqa: N818 - reads as the answer it is
+class NotYourBooking(Exception):
     def __init__(self, booking_id: str) -> None:
         super().__init__(f"booking {booking_id} belongs to another customer")
         self.booking_id = booking_id
 
 
-class SeatsNotOnSeatMap(Exception):  # noqa: N818 - the outcome, like FlightNotFound
+class SeatsNotOnSeatMap(Exception):
     def __init__(self, flight_id: int, seats: list[str]) -> None:
         super().__init__(f"Not on the seat map of flight {flight_id}: {', '.join(seats)}")
         self.flight_id = flight_id

@@ -22,7 +22,7 @@ class UpstreamError(Exception):
         self.detail = detail
 
 
-class UpstreamUnavailable(UpstreamError):  # noqa: N818 - a condition, like chassis' DependencyUnavailable
+class UpstreamUnavailable(UpstreamError):
     """Unreachable, timed out, or answered 503: worth retrying later. The call may or may
     not have taken effect."""
 
@@ -31,12 +31,12 @@ class UpstreamUnavailable(UpstreamError):  # noqa: N818 - a condition, like chas
         self.retry_after = retry_after
 
 
-class BadUpstreamResponse(UpstreamError):  # noqa: N818 - names what arrived
+class BadUpstreamResponse(UpstreamError):
     """An answer outside the contract: a 5xx other than 503, an undocumented status, or a
     body that is not what the contract says. Retrying will not help."""
 
 
-class UpstreamRejected(UpstreamError):  # noqa: N818 - names what happened
+class UpstreamRejected(UpstreamError):
     """The service refused the client's input (400/422) with a problem body that the API
     layer passes on unchanged."""
 

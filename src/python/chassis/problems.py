@@ -20,7 +20,7 @@ _PHRASES = {status.value: status.phrase for status in HTTPStatus}
 _MEMBERS = frozenset({"type", "title", "status", "detail", "instance", "request_id"})
 
 
-class Problem(Exception):  # noqa: N818 - it is a response, not only an error
+class Problem(Exception):
     """An error response. ``title`` defaults to the HTTP reason phrase, which RFC 9457
     asks for when ``type_`` is ``about:blank``; give a ``type_`` URI with a custom title.
     ``extensions`` become extra members of the body and must be JSON-serialisable."""

@@ -47,7 +47,7 @@ class FieldError:
     message: str
 
 
-class InvalidInput(ValueError):  # noqa: N818 - a condition, like chassis.DependencyUnavailable
+class InvalidInput(ValueError):
     def __init__(self, errors: list[FieldError]) -> None:
         super().__init__("; ".join(f"{e.field}: {e.message}" for e in errors))
         self.errors = errors

@@ -32,7 +32,7 @@ from reservations.model import (
 )
 
 
-class StoreUnavailable(Exception):  # noqa: N818 - a condition, like DependencyUnavailable
+class StoreUnavailable(Exception):
     """The store could not be reached in time; the change may or may not have happened."""
 
 

@@ -77,7 +77,7 @@ def service_image(service: str) -> str:
     return str(info["image_id"])
 
 
-class NotRunning(RuntimeError):  # noqa: N818 - a state, as the tests name it
+class NotRunning(RuntimeError):
     """The container is not running, so it has no address on the host."""
 
 

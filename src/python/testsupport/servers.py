@@ -62,7 +62,7 @@ or point the tests at servers you run yourself:
     export TEST_REDIS_URL=redis://127.0.0.1:6379/0  (this db index is flushed by the tests)"""
 
 
-class ServerUnavailable(Exception):  # noqa: N818 - reads better at the call sites than ...Error
+class ServerUnavailable(Exception):
     """No server can be provided; the message says why and what to do."""
 
 

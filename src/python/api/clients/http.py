@@ -62,7 +62,7 @@ class Reply:
     body: bytes
 
 
-class TransportFailure(Exception):  # noqa: N818 - what happened to the attempt
+class TransportFailure(Exception):
     """An attempt got no answer (it may or may not have taken effect)."""
 
     def __init__(self, detail: str) -> None:
