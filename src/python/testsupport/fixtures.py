@@ -60,14 +60,8 @@ def redis_server() -> Iterator[RedisServer]:
 def mysql_url(mysql_server: MysqlServer, request: pytest.FixtureRequest) -> Iterator[str]:
     """mysql://USER:PASSWORD@HOST:PORT/DB for a database that exists only for this test
     (administrator credentials: root for containers, TEST_MYSQL_URL's user otherwise)."""
-    mysql_server.ensure_running()
-    database = _database_name(request.node.name)
-    mysql_server.create_database(database)
-    try:
-        yield str(mysql_server.url.with_database(database))
-    finally:
-        mysql_server.ensure_running()
-        mysql_server.drop_database(database)
+    with mysql_server.temporary_database(_database_name(request.node.name)) as url:
+        yield url
 
 
 @pytest.fixture()

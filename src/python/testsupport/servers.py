@@ -227,6 +227,18 @@ class MysqlServer(_Server):
     def create_database(self, name: str) -> None:
         self._admin(f"CREATE DATABASE {_ident(name)} CHARACTER SET utf8mb4")
 
+    @contextlib.contextmanager
+    def temporary_database(self, name: str) -> Iterator[str]:
+        """The URL of database ``name``, made now and dropped afterwards (also when the
+        server was stopped meanwhile by an outage test)."""
+        self.ensure_running()
+        self.create_database(name)
+        try:
+            yield str(self.url.with_database(name))
+        finally:
+            self.ensure_running()
+            self.drop_database(name)
+
     def drop_database(self, name: str) -> None:
         # Connections a service left open (e.g. a pool holding a transaction) would block
         # DROP DATABASE on metadata locks: end them first.

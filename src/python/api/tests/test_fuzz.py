@@ -55,15 +55,11 @@ def flights_url(mysql_server: MysqlServer) -> Iterator[str]:
     """The flights service on one migrated and seeded database for the module (made like
     ``mysql_url`` makes one, but once: the service is read-only), served by uvicorn."""
     name = f"t_api_fuzz_{secrets.token_hex(4)}"
-    mysql_server.ensure_running()
-    mysql_server.create_database(name)
-    try:
-        database = DatabaseConfig.from_url(str(mysql_server.url.with_database(name)))
-        with serving_flights(database, DAY) as url:
-            yield url
-    finally:
-        mysql_server.ensure_running()
-        mysql_server.drop_database(name)
+    with (
+        mysql_server.temporary_database(name) as database_url,
+        serving_flights(DatabaseConfig.from_url(database_url), DAY) as url,
+    ):
+        yield url
 
 
 @pytest.fixture(scope="module")

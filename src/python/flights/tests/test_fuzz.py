@@ -47,11 +47,8 @@ def seeded(mysql_server: MysqlServer) -> Iterator[Settings]:
     """One migrated and seeded database for the module, made like ``mysql_url`` makes one (a
     fresh database on the session's server, dropped afterwards), but once: the service is
     read-only, so tests cannot disturb each other, and seeding costs a second a time."""
-    name = f"t_flights_fuzz_{secrets.token_hex(4)}"
-    mysql_server.ensure_running()
-    mysql_server.create_database(name)
-    try:
-        database = DatabaseConfig.from_url(str(mysql_server.url.with_database(name)))
+    with mysql_server.temporary_database(f"t_flights_fuzz_{secrets.token_hex(4)}") as url:
+        database = DatabaseConfig.from_url(url)
         connection = connect(database)
         try:
             migrate.migrate(connection)
@@ -59,9 +56,6 @@ def seeded(mysql_server: MysqlServer) -> Iterator[Settings]:
         finally:
             connection.close()
         yield Settings(database=database, pool_size=4, connect_timeout=1, read_timeout=2)
-    finally:
-        mysql_server.ensure_running()
-        mysql_server.drop_database(name)
 
 
 # --- the fuzzing ---------------------------------------------------------------------------

@@ -32,12 +32,8 @@ DAY = SEED_START + timedelta(days=20)
 @pytest.fixture(scope="module")
 def connection(mysql_server: MysqlServer) -> Iterator[Connection]:
     """One database for the module, seeded once (the plans only read)."""
-    name = f"t_flights_plans_{secrets.token_hex(4)}"
-    mysql_server.ensure_running()
-    mysql_server.create_database(name)
-    try:
-        database = DatabaseConfig.from_url(str(mysql_server.url.with_database(name)))
-        session = connect(database)
+    with mysql_server.temporary_database(f"t_flights_plans_{secrets.token_hex(4)}") as url:
+        session = connect(DatabaseConfig.from_url(url))
         try:
             migrate.migrate(session)
             seed.seed(session, SEED_START, DAYS)
@@ -45,9 +41,6 @@ def connection(mysql_server: MysqlServer) -> Iterator[Connection]:
             yield session
         finally:
             session.close()
-    finally:
-        mysql_server.ensure_running()
-        mysql_server.drop_database(name)
 
 
 def _rows(connection: Connection, sql: str, params: tuple[Any, ...]) -> list[dict[str, Any]]:
