@@ -4,19 +4,25 @@
 #                    bookworm has no Compose v2 plugin)
 #   docker-registry  the registry on 127.0.0.1 that the release-flow test pushes to
 #   wrk              the HTTP load tool of `make bench`
+#   chromium         the headless browser of the web front end's tests (driven by Playwright;
+#                    Playwright's own browser download needs the internet)
 # Usage: build-support/host-tools.sh [COMMAND...]   (default: all of them)
 # Prints one progress line; apt's output goes to a log that is shown and named on failure.
 set -euo pipefail
 # shellcheck source=build-support/progress.sh
 source "$(dirname "${BASH_SOURCE[0]}")/progress.sh"
-declare -A package=([docker-compose]=docker-compose [docker-registry]=docker-registry [wrk]=wrk)
+declare -A package=([docker-compose]=docker-compose [docker-registry]=docker-registry [wrk]=wrk
+                    [chromium]="chromium fonts-dejavu-core")
 wanted=("$@")
 ((${#wanted[@]})) || wanted=("${!package[@]}")
 
 missing=()
 for tool in "${wanted[@]}"; do
   [[ -n "${package[${tool}]:-}" ]] || { echo "host-tools: unknown tool '${tool}'" >&2; exit 2; }
-  command -v "${tool}" >/dev/null 2>&1 || missing+=("${package[${tool}]}")
+  if ! command -v "${tool}" >/dev/null 2>&1; then
+    read -ra packages <<<"${package[${tool}]}"
+    missing+=("${packages[@]}")
+  fi
 done
 
 apt_get() { DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=300 -qq "$@"; }

@@ -64,4 +64,5 @@ STACK_IMAGES = (
     "src/python/reservations:image",
     "src/python/api:image",
     "src/python/devissuer:image",
+    "src/python/web:image",
 )

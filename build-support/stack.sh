@@ -21,12 +21,13 @@
 #   build-support/stack.sh secrets generate the local secrets file if it is missing, print its path
 #
 # Secrets: .local/secrets.env (gitignored, mode 600; STACK_SECRETS_FILE to move it), made once
-# with random REDIS_PASSWORD, MYSQL_ROOT_PASSWORD and MYSQL_PASSWORD; every docker-compose call
-# here reads it with --env-file. Delete it and `make start` again for new ones (the stack is
-# then recreated: its database was initialised with the old passwords).
+# with random REDIS_PASSWORD, MYSQL_ROOT_PASSWORD, MYSQL_PASSWORD and WEB_SECRET_KEY (a name
+# missing from an older file is added to it); every docker-compose call here reads it with
+# --env-file. Delete it and `make start` again for new ones (the stack is then recreated: its
+# database was initialised with the old passwords).
 #
-# Ports (override with the environment), on 127.0.0.1 only: API 8080 (API_PORT), dev issuer 8090
-# (ISSUER_PORT); with PUBLISH=all also flights 8081 (FLIGHTS_PORT), reservations 8082
+# Ports (override with the environment), on 127.0.0.1 only: web 8000 (WEB_PORT), API 8080
+# (API_PORT), dev issuer 8090 (ISSUER_PORT); with PUBLISH=all also flights 8081 (FLIGHTS_PORT), reservations 8082
 # (RESERVATIONS_PORT), MySQL 13306 (STACK_MYSQL_PORT), Redis 16379 (STACK_REDIS_PORT).
 set -euo pipefail
 repo="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -34,13 +35,13 @@ cd "${repo}"
 source build-support/progress.sh
 
 export COMPOSE_PROJECT_NAME=flightres
-api_port="${API_PORT:-8080}" issuer_port="${ISSUER_PORT:-8090}"
+web_port="${WEB_PORT:-8000}" api_port="${API_PORT:-8080}" issuer_port="${ISSUER_PORT:-8090}"
 flights_port="${FLIGHTS_PORT:-8081}" reservations_port="${RESERVATIONS_PORT:-8082}"
 mysql_port="${STACK_MYSQL_PORT:-13306}" redis_port="${STACK_REDIS_PORT:-16379}"
 secrets_file="${STACK_SECRETS_FILE:-${repo}/.local/secrets.env}"
-secret_names=(REDIS_PASSWORD MYSQL_ROOT_PASSWORD MYSQL_PASSWORD)
+secret_names=(REDIS_PASSWORD MYSQL_ROOT_PASSWORD MYSQL_PASSWORD WEB_SECRET_KEY)
 images=(src/python/flights:image src/python/reservations:image src/python/api:image
-        src/python/devissuer:image)
+        src/python/devissuer:image src/python/web:image)
 base_files=(-f docker-compose.yml)
 all_files=(-f docker-compose.yml -f docker-compose.debug.yml)
 
@@ -55,7 +56,7 @@ compose() {
   if [[ -f "${secrets_file}" ]]; then
     docker-compose --env-file "${secrets_file}" "${files[@]}" "$@"
   else
-    REDIS_PASSWORD=none MYSQL_ROOT_PASSWORD=none MYSQL_PASSWORD=none \
+    REDIS_PASSWORD=none MYSQL_ROOT_PASSWORD=none MYSQL_PASSWORD=none WEB_SECRET_KEY=none \
       docker-compose "${files[@]}" "$@"
   fi
 }
@@ -63,10 +64,16 @@ compose() {
 # Random hex (URL-safe: it goes into redis:// and mysql:// URLs as it is).
 random_hex() { od -An -N24 -tx1 /dev/urandom | tr -d ' \n'; }
 
-# Generate the secrets file unless it exists; returns 0 when it generated one.
+# Generate the secrets file unless it exists; returns 0 when it generated one. An existing
+# file gets the names it lacks (secrets added since it was made), the others kept.
 generate_secrets() {
-  [[ -s "${secrets_file}" ]] && return 1
   local dir tmp name
+  if [[ -s "${secrets_file}" ]]; then
+    for name in "${secret_names[@]}"; do
+      grep -q "^${name}=" "${secrets_file}" || echo "${name}=$(random_hex)" >>"${secrets_file}"
+    done
+    return 1
+  fi
   dir="$(dirname "${secrets_file}")"
   (umask 077 && mkdir -p "${dir}")
   tmp="$(umask 077 && mktemp "${dir}/.secrets.XXXXXX")"
@@ -79,6 +86,8 @@ generate_secrets() {
   mv "${tmp}" "${secrets_file}"
   return 0
 }
+
+web_up() { curl -fsS --max-time 2 -o /dev/null "http://127.0.0.1:${web_port}/ping" 2>/dev/null; }
 
 api_healthy() {
   curl -fsS --max-time 2 "http://127.0.0.1:${api_port}/health" 2>/dev/null | grep -Eq '^\{"status": ?"pass"'
@@ -117,13 +126,14 @@ start() {
     docker network rm "${COMPOSE_PROJECT_NAME}_debug" >/dev/null 2>&1 || true
   fi
   local deadline=$((SECONDS + 120))
-  until api_healthy; do
-    ((SECONDS < deadline)) || { compose --all --profile edge ps >&2; die "the API is not healthy after 120s (make logs)"; }
+  until api_healthy && web_up; do
+    ((SECONDS < deadline)) || { compose --all --profile edge ps >&2; die "the API or the web front end is not healthy after 120s (make logs)"; }
     sleep 1
   done
-  log "ready in $((SECONDS - started))s"
+  log "ready in $((SECONDS - started))s: open http://127.0.0.1:${web_port}"
   local api="http://127.0.0.1:${api_port}" secrets="${secrets_file#"${repo}/"}"
   echo
+  echo "  web            http://127.0.0.1:${web_port}   (search, pick seats, book: sign in as any name)"
   echo "  API layer      ${api}   (docs: /docs, spec: /openapi.json)"
   echo "  dev issuer     http://127.0.0.1:${issuer_port}   (DEVELOPMENT ONLY: a token for any customer)"
   if [[ "${PUBLISH:-}" == all ]]; then

@@ -8,20 +8,30 @@ provider (Amazon Cognito, docs/adr/0015); nothing here is deployed.
     POST /token                              customer=alice (form) or {"customer": "alice"}
                                              -> {"access_token", "token_type": "Bearer",
                                                  "expires_in"}
+    GET  /authorize                          the sign-in page of the code flow with PKCE:
+    POST /authorize                          "continue as <name>", then back to the client
+                                             with a one-time code (codes.py)
+    POST /token  grant_type=authorization_code, code, redirect_uri, client_id, code_verifier
+                                             -> the same token body, for that code's customer
+
+The code flow is the one the web front end runs against Cognito in production (web/signin.py),
+so locally the same client code signs in here; the client id is the audience.
 """
 
 from __future__ import annotations
 
+import html
 import json
 import re
 from typing import Any
-from urllib.parse import parse_qs
+from urllib.parse import parse_qs, urlencode
 
 from fastapi import FastAPI, Request
-from fastapi.responses import JSONResponse
+from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 
 from chassis import Problem
 from chassis.fastapi import install
+from devissuer.codes import Codes, InvalidGrant
 from devissuer.keys import SigningKey
 from devissuer.settings import Settings
 
@@ -42,12 +52,19 @@ def create_app(settings: Settings, key: SigningKey | None = None) -> FastAPI:
         redoc_url=None,
     )
     install(app, service=SERVICE, max_body_bytes=MAX_BODY_BYTES)
+    codes = Codes()
     discovery = {
         "issuer": settings.issuer,
         "jwks_uri": f"{settings.issuer}/.well-known/jwks.json",
+        # Browsers come to the sign-in page; containers to the token endpoint.
+        "authorization_endpoint": f"{settings.public_url}/authorize",
         "token_endpoint": f"{settings.issuer}/token",
-        "response_types_supported": ["token"],
-        "grant_types_supported": ["urn:flightres:params:grant-type:development"],
+        "response_types_supported": ["code"],
+        "grant_types_supported": [
+            "authorization_code",
+            "urn:flightres:params:grant-type:development",
+        ],
+        "code_challenge_methods_supported": ["S256"],
         "subject_types_supported": ["public"],
         "id_token_signing_alg_values_supported": [signing_key.algorithm],
         "token_endpoint_auth_methods_supported": ["none"],
@@ -63,24 +80,116 @@ def create_app(settings: Settings, key: SigningKey | None = None) -> FastAPI:
     async def keys() -> JSONResponse:
         return JSONResponse(jwks, headers={"Cache-Control": "public, max-age=300"})
 
+    @app.get("/authorize")
+    async def authorize(request: Request) -> Response:
+        request_params = dict(request.query_params)
+        refusal = _authorization_refusal(request_params, settings)
+        if refusal:
+            return HTMLResponse(_page("Cannot sign in", f"<p>{html.escape(refusal)}</p>"), 400)
+        return HTMLResponse(_signin_form(request_params))
+
+    @app.post("/authorize")
+    async def approve(request: Request) -> Response:
+        fields = _form(request.headers.get("content-type", ""), await request.body())
+        refusal = _authorization_refusal(fields, settings)
+        if refusal:
+            return HTMLResponse(_page("Cannot sign in", f"<p>{html.escape(refusal)}</p>"), 400)
+        customer = fields.get("customer", "").strip()
+        if not CUSTOMER.fullmatch(customer):
+            message = "A name is 1 to 64 of A-Z, a-z, 0-9, '_' and '-'."
+            return HTMLResponse(_signin_form(fields, message), 422)
+        code = codes.issue(
+            customer, fields["client_id"], fields["redirect_uri"], fields["code_challenge"]
+        )
+        back = {"code": code, **({"state": fields["state"]} if fields.get("state") else {})}
+        return RedirectResponse(f"{fields['redirect_uri']}?{urlencode(back)}", 303)
+
     @app.post("/token")
     async def token(request: Request) -> JSONResponse:
-        customer = customer_of(request.headers.get("content-type", ""), await request.body())
+        content_type, body = request.headers.get("content-type", ""), await request.body()
+        if content_type.startswith(FORM) and b"grant_type=authorization_code" in body:
+            fields = _form(content_type, body)
+            try:
+                customer = codes.redeem(
+                    fields.get("code", ""),
+                    fields.get("client_id", ""),
+                    fields.get("redirect_uri", ""),
+                    fields.get("code_verifier", ""),
+                )
+            except InvalidGrant as refused:
+                error = {"error": "invalid_grant", "error_description": str(refused)}
+                return JSONResponse(error, 400, headers={"Cache-Control": "no-store"})
+        else:
+            customer = customer_of(content_type, body)
         access_token = signing_key.mint(
             customer,
             issuer=settings.issuer,
             audience=settings.audience,
             lifetime=settings.token_lifetime,
         )
-        body = {
+        answer = {
             "access_token": access_token,
             "token_type": "Bearer",
             "expires_in": settings.token_lifetime,
         }
         # RFC 6749 5.1: token responses are not cached.
-        return JSONResponse(body, headers={"Cache-Control": "no-store", "Pragma": "no-cache"})
+        return JSONResponse(answer, headers={"Cache-Control": "no-store", "Pragma": "no-cache"})
 
     return app
+
+
+def _authorization_refusal(params: dict[str, str], settings: Settings) -> str | None:
+    """Why a sign-in request cannot go on, shown on this page (never sent to a redirect URI
+    that is not registered: that would be an open redirect)."""
+    if params.get("redirect_uri") not in settings.redirect_uris:
+        return "redirect_uri is not one this issuer may return to (DEVISSUER_REDIRECT_URIS)"
+    if params.get("client_id") != settings.audience:
+        return f"client_id must be {settings.audience!r} (the audience of the tokens)"
+    if params.get("response_type", "code") != "code":
+        return "response_type must be code"
+    if params.get("code_challenge_method") != "S256" or not params.get("code_challenge"):
+        return "a PKCE code_challenge with code_challenge_method S256 is required"
+    return None
+
+
+_PASSED_ON = ("client_id", "redirect_uri", "state", "code_challenge", "code_challenge_method")
+
+
+def _signin_form(params: dict[str, str], message: str | None = None) -> str:
+    hidden = "".join(
+        f'<input type="hidden" name="{name}" value="{html.escape(params.get(name, ""))}">'
+        for name in _PASSED_ON
+    )
+    alert = f'<p role="alert">{html.escape(message)}</p>' if message else ""
+    return _page(
+        "Sign in (development)",
+        f"""<p>This is the local development issuer: there is no password. Continue as any
+        customer name; in production this page is the identity provider's.</p>{alert}
+        <form method="post" action="/authorize">{hidden}
+        <label>Name <input name="customer" value="{html.escape(params.get("customer", ""))}"
+          required pattern="[A-Za-z0-9_\\-]{{1,64}}" autofocus autocomplete="username"></label>
+        <button type="submit">Continue</button></form>""",
+    )
+
+
+def _page(title: str, body: str) -> str:
+    return (
+        f'<!doctype html><html lang="en"><head><meta charset="utf-8"><title>{title}</title>'
+        '<meta name="viewport" content="width=device-width, initial-scale=1"></head>'
+        f'<body style="font: 16px/1.5 system-ui, sans-serif; max-width: 32rem; margin: 3rem auto">'
+        f"<h1>{title}</h1>{body}</body></html>"
+    )
+
+
+def _form(content_type: str, body: bytes) -> dict[str, str]:
+    """A urlencoded form's fields, the first value of each; empty for anything else."""
+    if not content_type.startswith(FORM):
+        return {}
+    try:
+        fields = parse_qs(body.decode(), keep_blank_values=True)
+    except UnicodeDecodeError:
+        raise _invalid("the form is not UTF-8") from None
+    return {name: values[0] for name, values in fields.items()}
 
 
 def customer_of(content_type: str, body: bytes) -> str:

@@ -48,9 +48,10 @@ from docker.models.containers import Container
 
 COMPOSE_FILE = Path("docker-compose.yml")
 DEBUG_FILE = Path("docker-compose.debug.yml")
-IMAGES = ("flights", "reservations", "api", "devissuer")
+IMAGES = ("flights", "reservations", "api", "devissuer", "web")
 # Service -> (its port in the container, the variable that sets its host port).
 PORTS = {
+    "web": (8000, "WEB_PORT"),
     "api": (8080, "API_PORT"),
     "devissuer": (8090, "ISSUER_PORT"),
     "flights": (8081, "FLIGHTS_PORT"),
@@ -58,7 +59,7 @@ PORTS = {
     "mysql": (3306, "STACK_MYSQL_PORT"),
     "redis": (6379, "STACK_REDIS_PORT"),
 }
-SECRETS = ("REDIS_PASSWORD", "MYSQL_ROOT_PASSWORD", "MYSQL_PASSWORD")
+SECRETS = ("REDIS_PASSWORD", "MYSQL_ROOT_PASSWORD", "MYSQL_PASSWORD", "WEB_SECRET_KEY")
 ONE_OFF_JOBS = ("flights-migrate", "flights-seed")
 PROJECT_PREFIX = "flightres-systest-"
 DEFAULT_MYSQL_IMAGE = "mysql:8.4"
@@ -286,13 +287,17 @@ def _alive(pid: int) -> bool:
 
 
 def wait_until_healthy(stack: Stack, timeout: float) -> None:
-    """Wait until the API's /health passes (so both services and their databases answer)."""
+    """Wait until the API's /health passes (so both services and their databases answer) and
+    the web front end answers."""
     deadline = time.monotonic() + timeout
     last = "no answer"
     while time.monotonic() < deadline:
         try:
             response = httpx.get(f"{stack.api_url}/health", timeout=2)
-            if response.status_code == 200 and response.json()["status"] == "pass":
+            web = httpx.get(f"{stack.url('web')}/ping", timeout=2)
+            if response.status_code == web.status_code == 200 and (
+                response.json()["status"] == "pass"
+            ):
                 return
             last = f"{response.status_code} {response.text}"
         except (httpx.HTTPError, NotRunning) as exc:

@@ -1,6 +1,7 @@
 """docker-compose.yml, the stack `make start` runs: valid for docker-compose, and in step with
-what the build produces and what the services read. Only the API layer and the dev issuer are
-on the host; the databases are reachable only by the service that owns them, with passwords
+what the build produces and what the services read. Only the web front end, the API layer and
+the dev issuer are on the host; the web front end reaches nothing but the API layer and the
+issuer; the databases are reachable only by the service that owns them, with passwords
 that come from the environment (never from the file)."""
 
 from __future__ import annotations
@@ -18,12 +19,13 @@ from devissuer.settings import Settings as IssuerSettings
 
 COMPOSE_FILE = Path("docker-compose.yml")
 DEBUG_FILE = Path("docker-compose.debug.yml")
-SERVICES = {"flights": 8081, "reservations": 8082, "api": 8080, "devissuer": 8090}
+SERVICES = {"flights": 8081, "reservations": 8082, "api": 8080, "devissuer": 8090, "web": 8000}
 # What `make start` generates into .local/secrets.env; fixed values here, to find them again.
 SECRETS = {
     "REDIS_PASSWORD": "redis0secret",
     "MYSQL_ROOT_PASSWORD": "root0secret",
     "MYSQL_PASSWORD": "flights0secret",
+    "WEB_SECRET_KEY": "web0secret" * 4,
 }
 
 
@@ -80,19 +82,23 @@ def published(config: dict[str, Any]) -> dict[str, list[tuple[str, str, int]]]:
     return {name: ports(s) for name, s in config["services"].items() if ports(s)}
 
 
-def test_only_the_api_and_the_dev_issuer_are_on_the_host(compose: dict[str, Any]) -> None:
+def test_only_the_web_the_api_and_the_dev_issuer_are_on_the_host(
+    compose: dict[str, Any],
+) -> None:
     assert published(compose) == {
+        "web": [("127.0.0.1", "8000", 8000)],
         "api": [("127.0.0.1", "8080", 8080)],
         "devissuer": [("127.0.0.1", "8090", 8090)],
-        "traefik": [("127.0.0.1", "8000", 80)],  # the optional edge profile
+        "traefik": [("127.0.0.1", "8880", 80)],  # the optional edge profile
     }
 
 
 def test_the_debug_override_publishes_the_rest_on_localhost(debug: dict[str, Any]) -> None:
     assert published(debug) == {
+        "web": [("127.0.0.1", "8000", 8000)],
         "api": [("127.0.0.1", "8080", 8080)],
         "devissuer": [("127.0.0.1", "8090", 8090)],
-        "traefik": [("127.0.0.1", "8000", 80)],
+        "traefik": [("127.0.0.1", "8880", 80)],
         "flights": [("127.0.0.1", "8081", 8081)],
         "reservations": [("127.0.0.1", "8082", 8082)],
         "mysql": [("127.0.0.1", "13306", 3306)],
@@ -116,7 +122,7 @@ def members(config: dict[str, Any]) -> dict[str, set[str]]:
 def test_each_database_is_reachable_only_by_its_service(compose: dict[str, Any]) -> None:
     networks = compose["networks"]
     assert members(compose) == {
-        "edge": {"api", "devissuer", "traefik"},
+        "edge": {"web", "api", "devissuer", "traefik"},
         "services": {"api", "flights", "reservations"},
         "flights-db": {"mysql", "flights", "flights-migrate", "flights-seed"},
         "reservations-db": {"redis", "reservations"},
@@ -130,7 +136,7 @@ def test_services_listen_where_their_neighbours_look(compose: dict[str, Any]) ->
     services = compose["services"]
     for name, port in SERVICES.items():
         assert str(port) in " ".join(services[name]["healthcheck"]["test"])
-    for name in ("api", "devissuer"):
+    for name in ("web", "api", "devissuer"):
         assert [target for _, _, target in ports(services[name])] == [SERVICES[name]]
     api_env = services["api"]["environment"]
     assert api_env["FLIGHTS_URL"] == f"http://flights:{SERVICES['flights']}"
@@ -151,6 +157,22 @@ def test_the_api_trusts_the_dev_issuer(compose: dict[str, Any]) -> None:
     assert (issuer.hostname, issuer.port) == ("devissuer", SERVICES["devissuer"])
     assert set(services["api"]["networks"]) & set(services["devissuer"]["networks"])
     assert services["api"]["depends_on"]["devissuer"] == {"condition": "service_healthy"}
+
+
+def test_the_web_front_end_signs_in_at_the_dev_issuer_and_calls_only_the_api(
+    compose: dict[str, Any],
+) -> None:
+    services = compose["services"]
+    web, issuer = services["web"]["environment"], services["devissuer"]["environment"]
+    assert web["WEB_API_URL"] == f"http://api:{SERVICES['api']}"
+    assert web["WEB_OIDC_ISSUER"] == issuer["DEVISSUER_ISSUER"]
+    assert web["WEB_OIDC_CLIENT_ID"] == issuer["DEVISSUER_AUDIENCE"]  # the tokens' audience
+    # Browsers reach the sign-in page on the host, and come back to the web's callback there.
+    assert issuer["DEVISSUER_PUBLIC_URL"] == f"http://127.0.0.1:{SERVICES['devissuer']}"
+    assert issuer["DEVISSUER_REDIRECT_URIS"] == f"{web['WEB_PUBLIC_URL']}/signin/callback"
+    assert web["WEB_SECRET_KEY"] == SECRETS["WEB_SECRET_KEY"]
+    # Not on the services' network: flights and reservations are out of its reach.
+    assert set(services["web"]["networks"]) == {"edge"}
 
 
 def test_the_databases_take_their_passwords_from_the_environment(

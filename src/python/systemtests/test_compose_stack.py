@@ -2,7 +2,8 @@
 project of its own (its two published ports moved to free ones, secrets generated here, the
 images Pants built for this test), so it never meets a developer's running stack.
 
-Only the API layer and the dev issuer are on the host; Redis wants its password; a customer
+Only the web front end, the API layer and the dev issuer are on the host, and the web front end
+reaches only the API layer and the issuer; Redis wants its password; a customer
 books with a token from the dev issuer, and another customer's token can neither see nor cancel
 that booking or its seats (docs/adr/0015)."""
 
@@ -18,7 +19,7 @@ from docker.models.containers import Container
 
 from systemtests.stack import ONE_OFF_JOBS, PORTS, Stack, running_stack
 
-PUBLISHED = ("api", "devissuer")
+PUBLISHED = ("web", "api", "devissuer")
 PRIVATE = ("flights", "reservations", "mysql", "redis")
 
 
@@ -51,7 +52,7 @@ def host_ports(container: Container) -> list[tuple[str, str]]:
     ]
 
 
-def test_only_the_api_and_the_dev_issuer_are_published(compose_stack: Stack) -> None:
+def test_only_the_web_the_api_and_the_dev_issuer_are_published(compose_stack: Stack) -> None:
     containers, env = services(compose_stack), compose_stack.env
     assert set(containers) == {*PUBLISHED, *PRIVATE}
     for name in PUBLISHED:
@@ -79,6 +80,18 @@ def test_the_databases_are_out_of_the_api_layers_reach(compose_stack: Stack) -> 
             ["/opt/api/bin/python", "-c", f"import socket; socket.getaddrinfo({name!r}, 80)"]
         )
         assert code == 0, (name, output)
+
+
+def test_the_web_front_end_reaches_only_the_api_layer_and_the_issuer(
+    compose_stack: Stack,
+) -> None:
+    web = services(compose_stack)["web"]
+    for name, reachable in {"api": True, "devissuer": True, "flights": False,
+                            "reservations": False, "mysql": False, "redis": False}.items():
+        code, output = web.exec_run(
+            ["/opt/web/bin/python", "-c", f"import socket; socket.getaddrinfo({name!r}, 80)"]
+        )
+        assert (code == 0) is reachable, (name, output)
 
 
 def test_redis_wants_its_password(compose_stack: Stack) -> None:

@@ -6,6 +6,7 @@ from __future__ import annotations
 import time
 from collections.abc import Iterator
 from typing import Any
+from urllib.parse import parse_qs, urlsplit
 
 import pytest
 from fastapi.testclient import TestClient
@@ -14,6 +15,7 @@ from joserfc.errors import BadSignatureError, InvalidKeyIdError
 from joserfc.jwk import KeySet
 
 from devissuer.app import create_app
+from devissuer.codes import Codes, InvalidGrant, challenge_of
 from devissuer.keys import SigningKey
 from devissuer.settings import Settings
 
@@ -147,3 +149,112 @@ def test_health_passes(client: TestClient) -> None:
     response = client.get("/health")
     assert response.status_code == 200
     assert response.json()["status"] == "pass"
+
+
+# The sign-in flow (authorization code with PKCE), as the web front end runs it.
+CLIENT = {"client_id": "test-api", "redirect_uri": "http://127.0.0.1:8000/signin/callback"}
+VERIFIER = "v" * 50
+
+
+def sign_in(client: TestClient, customer: str = "alice", **overrides: str) -> Any:
+    params = {
+        **CLIENT,
+        "response_type": "code",
+        "state": "s-123",
+        "code_challenge": challenge_of(VERIFIER),
+        "code_challenge_method": "S256",
+        "customer": customer,
+        **overrides,
+    }
+    return client.post("/authorize", data=params, follow_redirects=False)
+
+
+def code_of(response: Any) -> str:
+    assert response.status_code == 303, response.text
+    location = urlsplit(response.headers["location"])
+    query = parse_qs(location.query)
+    assert f"{location.scheme}://{location.netloc}{location.path}" == CLIENT["redirect_uri"]
+    assert query["state"] == ["s-123"]
+    return str(query["code"][0])
+
+
+def exchange(client: TestClient, code: str, **overrides: str) -> Any:
+    form = {"grant_type": "authorization_code", "code": code, "code_verifier": VERIFIER}
+    return client.post("/token", data={**CLIENT, **form, **overrides})
+
+
+def test_discovery_names_the_sign_in_page_at_the_public_url(client: TestClient) -> None:
+    discovery = client.get("/.well-known/openid-configuration").json()
+    assert discovery["authorization_endpoint"] == f"{SETTINGS.public_url}/authorize"
+    assert discovery["token_endpoint"] == "http://issuer.test:8090/token"
+    assert discovery["code_challenge_methods_supported"] == ["S256"]
+
+
+def test_the_sign_in_page_carries_the_request_into_its_form(client: TestClient) -> None:
+    params = {**CLIENT, "response_type": "code", "state": "s<1>", "code_challenge": "c",
+              "code_challenge_method": "S256"}
+    page = client.get("/authorize", params=params)
+    assert page.status_code == 200
+    assert 'name="customer"' in page.text
+    assert 'name="state" value="s&lt;1&gt;"' in page.text  # escaped, not markup
+
+
+def test_a_code_is_exchanged_once_for_a_token_of_that_customer(client: TestClient) -> None:
+    code = code_of(sign_in(client, "carol"))
+    response = exchange(client, code)
+    assert response.status_code == 200, response.text
+    assert verified_claims(client, response.json()["access_token"])["sub"] == "carol"
+    again = exchange(client, code)
+    assert again.status_code == 400
+    assert again.json()["error"] == "invalid_grant"
+
+
+@pytest.mark.parametrize(
+    "override",
+    [
+        {"code_verifier": "w" * 50},
+        {"redirect_uri": "http://127.0.0.1:8000/elsewhere"},
+        {"client_id": "someone-else"},
+    ],
+)
+def test_a_code_needs_its_verifier_client_and_redirect(
+    client: TestClient, override: dict[str, str]
+) -> None:
+    code = code_of(sign_in(client))
+    refused = exchange(client, code, **override)
+    assert refused.status_code == 400
+    assert refused.json()["error"] == "invalid_grant"
+    assert exchange(client, code).status_code == 400  # spent by the failed attempt
+
+
+@pytest.mark.parametrize(
+    "override",
+    [
+        {"redirect_uri": "https://attacker.example/callback"},
+        {"client_id": "another-client"},
+        {"code_challenge_method": "plain"},
+        {"code_challenge": ""},
+    ],
+)
+def test_a_bad_sign_in_request_is_refused_on_the_page_not_redirected(
+    client: TestClient, override: dict[str, str]
+) -> None:
+    response = sign_in(client, **override)
+    assert response.status_code == 400
+    assert "location" not in response.headers
+
+
+def test_a_bad_name_redraws_the_form(client: TestClient) -> None:
+    response = sign_in(client, "not a name")
+    assert response.status_code == 422
+    assert 'role="alert"' in response.text
+    assert 'name="customer"' in response.text
+
+
+def test_codes_expire() -> None:
+    now = [0.0]
+    codes = Codes(clock=lambda: now[0])
+    code = codes.issue("alice", "c", "http://x/cb", challenge_of(VERIFIER))
+    now[0] += 61
+    with pytest.raises(InvalidGrant):
+        codes.redeem(code, "c", "http://x/cb", VERIFIER)

@@ -1,0 +1,1 @@
+"""The web front end: server-rendered pages over the public API layer, and nothing else."""
