@@ -4,29 +4,20 @@ environment variables only (settings.py)."""
 from __future__ import annotations
 
 import gc
-import logging
-import sys
 from typing import TYPE_CHECKING, Any
 
-from chassis import ConfigError
-from chassis.logs import configure as configure_logs
+from chassis.config import settings_or_exit
 
 if TYPE_CHECKING:
     from fastapi import FastAPI
 
 SERVICE = "api"
-log = logging.getLogger(__name__)
 
 
 def main() -> None:
     from api.settings import Settings
 
-    try:
-        settings = Settings.from_env()
-    except ConfigError as exc:
-        configure_logs(SERVICE)
-        log.critical("cannot start: %s", exc)
-        sys.exit(2)
+    settings = settings_or_exit(SERVICE, Settings.from_env)
 
     import uvicorn  # here, so that a configuration error is reported without loading it
 

@@ -7,11 +7,14 @@ counts as unset, because ``FOO=`` in a compose file usually means "not configure
 
 from __future__ import annotations
 
+import logging
 import math
 import os
 from collections.abc import Callable, Sequence
 from typing import TypeVar
 from urllib.parse import urlsplit
+
+from chassis import logs
 
 T = TypeVar("T")
 
@@ -20,6 +23,17 @@ LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
 
 class ConfigError(ValueError):
     """A variable is missing or invalid; the message names it and says what is expected."""
+
+
+def settings_or_exit(service: str, from_env: Callable[[], T]) -> T:
+    """A starting process's settings (``Settings.from_env``); on a ``ConfigError``, the reason
+    as a critical JSON log line of ``<service>.cli`` and exit status 2, without a traceback."""
+    try:
+        return from_env()
+    except ConfigError as exc:
+        logs.configure(service)
+        logging.getLogger(f"{service}.cli").critical("cannot start: %s", exc)
+        raise SystemExit(2) from None
 
 
 def env_str(name: str, default: str | None = None) -> str:

@@ -8,10 +8,8 @@ previous run stop verifying (the API layer fetches the new JWKS on an unknown ``
 from __future__ import annotations
 
 import logging
-import sys
 
-from chassis import ConfigError
-from chassis.logs import configure as configure_logs
+from chassis.config import settings_or_exit
 from devissuer.app import SERVICE, create_app
 from devissuer.keys import SigningKey
 from devissuer.settings import Settings
@@ -20,12 +18,7 @@ log = logging.getLogger(__name__)
 
 
 def main() -> None:
-    try:
-        settings = Settings.from_env()
-    except ConfigError as exc:
-        configure_logs(SERVICE)
-        log.critical("cannot start: %s", exc)
-        sys.exit(2)
+    settings = settings_or_exit(SERVICE, Settings.from_env)
 
     import uvicorn
 

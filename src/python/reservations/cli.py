@@ -8,21 +8,18 @@ Each worker builds its own app (no preloading), so no connection or pool crosses
 
 from __future__ import annotations
 
-import logging
-import sys
 from collections.abc import Callable
 from typing import Any
 
 from gunicorn.app.base import BaseApplication  # type: ignore[import-untyped]
 from gunicorn.glogging import Logger  # type: ignore[import-untyped]
 
-from chassis import ConfigError
+from chassis.config import settings_or_exit
 from chassis.logs import configure as configure_logs
 from reservations.app import create_app
 from reservations.settings import Settings
 
 SERVICE = "reservations"
-log = logging.getLogger(__name__)
 
 
 def gunicorn_options(settings: Settings) -> dict[str, Any]:
@@ -71,10 +68,5 @@ class _JsonLogger(Logger):  # type: ignore[misc]
 
 
 def main() -> None:
-    try:
-        settings = Settings.from_env()
-    except ConfigError as exc:
-        configure_logs(SERVICE)
-        log.critical("cannot start: %s", exc)
-        sys.exit(2)
+    settings = settings_or_exit(SERVICE, Settings.from_env)
     Server(lambda: create_app(settings), gunicorn_options(settings)).run()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 
 import pytest
@@ -16,6 +17,7 @@ from chassis import (
     env_url,
     log_level,
 )
+from chassis.config import settings_or_exit
 
 
 @pytest.fixture(autouse=True)
@@ -147,3 +149,18 @@ def test_settings_pattern(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("DB_URL", "postgres://db/flights")
     with pytest.raises(ConfigError, match="DB_URL"):
         Settings.from_env()
+
+
+def test_settings_or_exit_logs_why_and_exits_2(capsys: pytest.CaptureFixture[str]) -> None:
+    def from_env() -> int:
+        raise ConfigError("PORT must be an integer")
+
+    assert settings_or_exit("flights", lambda: 8080) == 8080
+    with pytest.raises(SystemExit) as exited:
+        settings_or_exit("flights", from_env)
+    assert exited.value.code == 2
+    line = json.loads(capsys.readouterr().out.splitlines()[-1])
+    assert line["level"] == "CRITICAL"
+    assert line["service"] == "flights"
+    assert line["logger"] == "flights.cli"
+    assert line["message"] == "cannot start: PORT must be an integer"
