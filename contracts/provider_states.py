@@ -24,12 +24,13 @@ from __future__ import annotations
 
 import json
 import logging
-import threading
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
+
+from testsupport.serving import serving
 
 log = logging.getLogger(__name__)
 
@@ -87,12 +88,5 @@ def serve(handlers: Mapping[str, Handler]) -> Iterator[str]:
         def log_message(self, format: str, *args: Any) -> None:
             log.debug("state change: " + format, *args)
 
-    server = ThreadingHTTPServer(("127.0.0.1", 0), StateChange)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_port}/"
-    finally:
-        server.shutdown()
-        thread.join(10)
-        server.server_close()
+    with serving(ThreadingHTTPServer(("127.0.0.1", 0), StateChange)) as url:
+        yield f"{url}/"

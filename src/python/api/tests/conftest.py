@@ -18,11 +18,11 @@ from api.app import create_app
 from api.auth import AuthConfig
 from api.clients.http import ClientConfig
 from api.settings import Settings
-from api.tests.servers import serving_asgi
 from api.tests.upstreams import FakeFlights, FakeReservationsService
 from devissuer.keys import SigningKey
 from testsupport.fixtures import mysql_server, mysql_url, redis_server, redis_url  # noqa: F401
 from testsupport.openapi import Spec
+from testsupport.serving import serving_asgi
 
 SPEC = Spec("api")
 

@@ -6,11 +6,11 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import date
 
-from api.tests.servers import serving_asgi
 from flights import migrate, seed
 from flights.app import create_app
 from flights.repository import connect
 from flights.settings import DatabaseConfig, Settings
+from testsupport.serving import serving_asgi
 
 
 @contextmanager

@@ -38,8 +38,8 @@ from api.tests.conftest import (
     spec_checked,
     token,
 )
-from api.tests.servers import serving_asgi
 from devissuer.keys import SigningKey
+from testsupport.serving import serving_asgi
 
 FAST = ClientConfig(connect_timeout=0.5, read_timeout=0.5, retries=0)
 

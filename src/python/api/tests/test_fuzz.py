@@ -35,13 +35,13 @@ from api.app import create_app
 from api.settings import Settings
 from api.tests.conftest import AUTH, SPEC, bearer, spec_checked
 from api.tests.flights_service import serving_flights
-from api.tests.servers import serving_wsgi
 from flights.settings import DatabaseConfig
 from reservations.app import create_app as create_reservations_app
 from reservations.settings import Settings as ReservationsSettings
 from testsupport import fuzzing
 from testsupport.fuzzing import assert_problem, raw_request
 from testsupport.servers import MysqlServer, RedisServer
+from testsupport.serving import serving_wsgi
 
 DAY = date(2026, 12, 1)  # flight 1 is JFK-LAX on this day, an A320 (rows 1-3, 7-32)
 schema = fuzzing.schema(SPEC.document)

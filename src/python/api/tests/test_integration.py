@@ -16,11 +16,11 @@ from api.app import create_app
 from api.clients.flights import FlightsClient
 from api.tests.conftest import api_settings, bearer, spec_checked
 from api.tests.flights_service import serving_flights
-from api.tests.servers import serving_wsgi
 from flights.settings import DatabaseConfig
 from reservations.app import create_app as create_reservations_app
 from reservations.settings import Settings as ReservationsSettings
 from testsupport.servers import RedisServer
+from testsupport.serving import serving_wsgi
 
 DAY = date(2026, 12, 1)
 A320_SEATS = 12 + 25 * 6  # business rows 1-3 (4 abreast), economy rows 7-32 without 13

@@ -9,23 +9,19 @@ conditional seat map request.
 
 from __future__ import annotations
 
-import socket
-import threading
-import time
-from collections.abc import Iterator, Mapping
-from contextlib import contextmanager
+from collections.abc import Mapping
 from datetime import date, datetime, timedelta
 from typing import Any
 
 import httpx
 import provider_states
-import uvicorn
 from verification import verify
 
 from flights.app import create_app
 from flights.migrate import query, run
 from flights.repository import connect
 from flights.settings import DatabaseConfig, Settings
+from testsupport.serving import serving_asgi
 
 PROVIDER = "flights"
 # What "a flight exists" flies: seeded, and its seat map has the seat the API layer books.
@@ -99,32 +95,6 @@ class FlightStates:
 
 def test_flights_honours_every_pact(settings: Settings) -> None:
     # `settings`: a migrated database seeded from SEED_START (2026-12-01), see conftest.py.
-    with serving(create_app(settings)) as service_url:
+    with serving_asgi(create_app(settings)) as service_url:
         states = FlightStates(settings.database, service_url)
         verify(PROVIDER, service_url, states.handlers())
-
-
-# --- verification ---------------------------------------------------------------------------
-
-
-@contextmanager
-def serving(app: Any) -> Iterator[str]:
-    """The app's base URL while uvicorn serves it on 127.0.0.1 (lifespan included: the
-    app opens its MySQL pool at start-up, as in production)."""
-    sock = socket.socket()
-    sock.bind(("127.0.0.1", 0))
-    server = uvicorn.Server(uvicorn.Config(app, log_config=None, access_log=False))
-    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 10
-    while not server.started:
-        if not thread.is_alive() or time.monotonic() > deadline:
-            sock.close()
-            raise RuntimeError("uvicorn did not start")
-        time.sleep(0.01)
-    try:
-        yield f"http://127.0.0.1:{sock.getsockname()[1]}"
-    finally:
-        server.should_exit = True
-        thread.join(10)
-        sock.close()

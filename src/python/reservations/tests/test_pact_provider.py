@@ -8,20 +8,18 @@ flights service's, so that both verifications work alike.
 
 from __future__ import annotations
 
-import threading
-from collections.abc import Callable, Iterator, Mapping
-from contextlib import contextmanager
+from collections.abc import Callable, Mapping
 from typing import Any
 
 import provider_states
 import redis
 from verification import verify
-from werkzeug.serving import make_server
 
 from reservations.app import create_app
 from reservations.model import Booked, BookingRequest, Reservation, Reserved
 from reservations.settings import Settings
 from reservations.store import RedisStore
+from testsupport.serving import serving_wsgi
 
 PROVIDER = "reservations"
 
@@ -97,22 +95,6 @@ def test_reservations_honours_every_pact(store: RedisStore, redis_url: str) -> N
     # The app builds its own store from settings, as in production; the states use another
     # store on the same (empty) Redis db.
     app = create_app(Settings(redis_url=redis_url, host="127.0.0.1"))
-    with redis.Redis.from_url(redis_url) as client, serving(app) as service_url:
+    with redis.Redis.from_url(redis_url) as client, serving_wsgi(app) as service_url:
         verify(PROVIDER, service_url, ReservationStates(store, client).handlers())
 
-
-# --- verification ---------------------------------------------------------------------------
-
-
-@contextmanager
-def serving(app: Any) -> Iterator[str]:
-    """The app's base URL while werkzeug's threaded server serves it on 127.0.0.1."""
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_port}"
-    finally:
-        server.shutdown()
-        thread.join(10)
-        server.server_close()
