@@ -113,6 +113,11 @@ def test_schema_validation_fails_on_broken_manifests(validator: Path) -> None:
 def test_one_application_per_service_and_environment() -> None:
     names = sorted(m["metadata"]["name"] for m in applications())
     assert names == sorted(f"{s}-{e}" for s in charts.SERVICES for e in charts.ENVIRONMENTS)
+    assert {"web-staging", "web-production"} <= set(names)
+    for app in applications():
+        service = app["metadata"]["name"].rsplit("-", 1)[0]
+        assert app["spec"]["source"]["path"] == f"deploy/helm/{service}"
+        assert app["spec"]["source"]["helm"]["releaseName"] == service
 
 
 @pytest.mark.parametrize("app", applications(), ids=lambda a: a["metadata"]["name"])
@@ -170,4 +175,25 @@ def test_each_application_renders(chart_root: Path, app: dict[str, Any]) -> None
         jwks_path = tf.identity_output(parsed, TERRAFORM, "jwks_url").removeprefix(issuer)
         region = tf.region(TERRAFORM, parsed, env)
         assert checks.auth_config_problems(manifests, region, jwks_path) == []
+        assert env in str(source["helm"]["valueFiles"])
+    if path.name == "web":
+        # The web front end signs in where its environment's api Application checks tokens,
+        # and calls that api release's Service.
+        env = app["metadata"]["labels"]["flightres.example/environment"]
+        (api_app,) = (
+            a
+            for a in applications()
+            if a["spec"]["source"]["path"] == "deploy/helm/api"
+            and a["metadata"]["labels"]["flightres.example/environment"] == env
+        )
+        assert api_app["spec"]["destination"] == app["spec"]["destination"]
+        api_source = api_app["spec"]["source"]
+        api_values: dict[str, Any] = {}
+        for values_file in api_source["helm"]["valueFiles"]:
+            api_values = {**api_values, **charts.load_values(chart_root / "api", values_file)}
+        api = charts.render(
+            chart_root / "api", api_values, release=api_source["helm"]["releaseName"]
+        )
+        region = tf.region(TERRAFORM, tf.parse_dir(TERRAFORM), env)
+        assert checks.web_config_problems(manifests, api, region) == []
         assert env in str(source["helm"]["valueFiles"])

@@ -1,5 +1,6 @@
 """The Helm charts: lint, render with every values file, Kubernetes schemas, and the
-properties that matter (probes, NetworkPolicies, secrets, securityContext, migration hook).
+properties that matter (probes, NetworkPolicies and who may reach whom, secrets,
+securityContext, migration hook, the api's token issuer and the web front end's sign-in).
 Each check is also run on a deliberately broken copy to show that it fails."""
 
 from __future__ import annotations
@@ -14,6 +15,9 @@ import helm_python
 import pytest
 import yaml
 
+# Third-party to ruff until pyproject.toml's known-first-party lists `web`.
+from web.settings import Settings as WebSettings
+
 from api.settings import Settings as ApiSettings
 from deploytest import charts, checks
 from deploytest import terraform as tf
@@ -24,7 +28,13 @@ PORTS = {
     "flights": FlightsSettings.port,
     "reservations": ReservationsSettings.port,
     "api": ApiSettings.port,
+    "web": WebSettings.port,
 }
+# The readiness probe's path: the chassis' /health, except for the web front end, whose /health
+# fails whenever the API layer does (all its pods would leave the load balancer at once).
+READINESS = {"web": "/ping"}
+# The services behind the ingress controller, each on its own host.
+EDGE = ("api", "web")
 DATASTORE_PORTS = {"flights": 3306, "reservations": 6379}
 VALUES = ["values.yaml", *(f"values-{env}.yaml" for env in charts.ENVIRONMENTS)]
 CASES = [(service, values) for service in charts.SERVICES for values in VALUES]
@@ -73,7 +83,7 @@ def test_renders_valid_kubernetes(rendered: charts.Render, service: str, values_
         "Service",
         "ServiceAccount",
     }
-    expected |= {"api": {"Ingress"}, "flights": {"Job"}}.get(service, set())
+    expected |= {"api": {"Ingress"}, "web": {"Ingress"}, "flights": {"Job"}}.get(service, set())
     assert {m["kind"] for m in manifests} == expected
     assert checks.kubernetes_schema_problems(manifests) == []
 
@@ -239,7 +249,9 @@ def test_a_new_issuer_rolls_the_api_pods(chart_root: Path) -> None:
 def test_probes_point_at_the_chassis_endpoints(
     rendered: charts.Render, service: str, values_file: str
 ) -> None:
-    assert checks.probe_problems(rendered(service, values_file), PORTS[service]) == []
+    readiness = READINESS.get(service, "/health")
+    problems = checks.probe_problems(rendered(service, values_file), PORTS[service], readiness)
+    assert problems == []
 
 
 def test_probe_check_fails_on_a_wrong_port(broken_root: Path) -> None:
@@ -299,7 +311,8 @@ def test_api_admits_only_the_ingress_and_reaches_only_the_services(
     rendered: charts.Render, values_file: str
 ) -> None:
     upstreams = {s: rendered(s, values_file) for s in DATASTORE_PORTS}
-    assert checks.api_policy_problems(rendered("api", values_file), upstreams) == []
+    clients = {"web": rendered("web", values_file)}
+    assert checks.api_policy_problems(rendered("api", values_file), upstreams, clients) == []
 
 
 def test_policy_checks_fail_when_selectors_miss_the_api_pods(broken_root: Path) -> None:
@@ -316,7 +329,10 @@ def test_policy_checks_fail_when_selectors_miss_the_api_pods(broken_root: Path) 
     assert any("API layer" in p for p in checks.client_policy_problems(flights, api, 3306))
     # flights also reaching Redis is caught too.
     assert checks.client_policy_problems(reservations, api, 3306) != []
-    problems = checks.api_policy_problems(api, {"flights": flights, "reservations": reservations})
+    web = charts.render(broken_root / "web", web_values({}))
+    problems = checks.api_policy_problems(
+        api, {"flights": flights, "reservations": reservations}, {"web": web}
+    )
     assert any("reservations" in p for p in problems)
 
 
@@ -352,7 +368,8 @@ def test_api_policy_check_fails_on_a_broken_copy(
     build(broken_root)
     api = charts.render(broken_root / "api", api_values({}))
     upstreams = {s: charts.render(broken_root / s, {}) for s in DATASTORE_PORTS}
-    problems = checks.api_policy_problems(api, upstreams)
+    clients = {"web": charts.render(broken_root / "web", web_values({}))}
+    problems = checks.api_policy_problems(api, upstreams, clients)
     assert any(problem in p for p in problems), problems
 
 
@@ -371,13 +388,28 @@ def test_hook_check_fails_without_the_hook_annotation(broken_root: Path) -> None
     assert checks.hook_problems(charts.render(broken_root / "flights", {})) != []
 
 
-def test_only_the_api_has_an_ingress(rendered: charts.Render) -> None:
-    ingress = checks.one(rendered("api", "values-staging.yaml"), "Ingress")
-    assert ingress["spec"]["ingressClassName"] == "traefik"
-    backend = ingress["spec"]["rules"][0]["http"]["paths"][0]["backend"]["service"]
-    assert backend == {"name": "api", "port": {"name": "http"}}
-    for service in ("flights", "reservations"):
-        assert checks.of_kind(rendered(service, "values-production.yaml"), "Ingress") == []
+@pytest.mark.parametrize("values_file", VALUES)
+def test_only_the_api_and_web_have_an_ingress_each_on_its_own_host(
+    rendered: charts.Render, values_file: str
+) -> None:
+    hosts = []
+    for service in EDGE:
+        ingress = checks.one(rendered(service, values_file), "Ingress")
+        assert ingress["spec"]["ingressClassName"] == "traefik"
+        (rule,) = ingress["spec"]["rules"]
+        backend = rule["http"]["paths"][0]["backend"]["service"]
+        assert backend == {"name": service, "port": {"name": "http"}}
+        hosts.append(rule["host"])
+    assert len(set(hosts)) == len(hosts), hosts
+    for service in sorted(set(charts.SERVICES) - set(EDGE)):
+        assert checks.of_kind(rendered(service, values_file), "Ingress") == []
+
+
+@pytest.mark.parametrize("service", EDGE)
+def test_environments_do_not_share_a_host(service: str) -> None:
+    files = [charts.HELM / service / f"values-{env}.yaml" for env in charts.ENVIRONMENTS]
+    hosts = [yaml.safe_load(f.read_text())["ingress"]["host"] for f in files]
+    assert len(set(hosts)) == len(hosts), hosts
 
 
 @pytest.mark.parametrize("service", charts.SERVICES)
@@ -407,3 +439,280 @@ def _refs(node: object) -> list[str]:
     if isinstance(node, list):
         return [r for v in node for r in _refs(v)]
     return []
+
+
+# --- the web front end: sign-in, its Secret, and whom it may talk to -------------------------
+
+
+def web_values(override: dict[str, Any]) -> dict[str, Any]:
+    """The web chart's defaults plus example sign-in settings (values.yaml alone does not
+    render), then ``override``: so that a rejection is the override's doing."""
+    return charts.merge(charts.ENVIRONMENT_ONLY["web"], override)
+
+
+def test_the_example_web_settings_render(chart_root: Path) -> None:
+    """The control for the rejections below: each differs from this in one setting."""
+    configmap = checks.one(charts.render(chart_root / "web", web_values({})), "ConfigMap")
+    assert configmap["data"]["WEB_PUBLIC_URL"] == "https://www.example.invalid"
+
+
+def test_web_does_not_render_without_an_environment(chart_root: Path) -> None:
+    """values.yaml alone names no issuer, client or public URL: the schema refuses it."""
+    with pytest.raises(helm_python.HelmError, match="WEB_OIDC_ISSUER|WEB_PUBLIC_URL"):
+        charts.render(chart_root / "web", {})
+
+
+@pytest.mark.parametrize(
+    ("override", "reason"),
+    [
+        ({"config": {"WEB_OIDC_ISSUER": None}}, "missing property 'WEB_OIDC_ISSUER'"),
+        ({"config": {"WEB_OIDC_CLIENT_ID": None}}, "missing property 'WEB_OIDC_CLIENT_ID'"),
+        ({"config": {"WEB_PUBLIC_URL": None}}, "missing property 'WEB_PUBLIC_URL'"),
+        ({"config": {"WEB_OIDC_ISSUER": "http://issuer.example.invalid"}}, "WEB_OIDC_ISSUER"),
+        ({"config": {"WEB_PUBLIC_URL": "http://www.example.invalid"}}, "WEB_PUBLIC_URL"),
+        (
+            {"config": {"WEB_PUBLIC_URL": "https://www.example.invalid/signin/callback"}},
+            "WEB_PUBLIC_URL",
+        ),
+        ({"config": {"WEB_COOKIE_SECURE": "false"}}, "WEB_COOKIE_SECURE"),
+        ({"config": {"WEB_SECRET_KEY": "k" * 40}}, "WEB_SECRET_KEY"),
+        ({"secretEnv": {"keys": {"WEB_SECRET_KEY": None}}}, "WEB_SECRET_KEY"),
+        ({"secretEnv": {"existingSecret": ""}}, "existingSecret"),
+        ({"probes": {"readinessPath": "/health"}}, "readinessPath"),
+    ],
+    ids=[
+        "no-issuer",
+        "no-client",
+        "no-public-url",
+        "plain-http-issuer",
+        "plain-http-public-url",
+        "public-url-with-a-path",
+        "insecure-cookie",
+        "secret-key-in-the-configmap",
+        "no-secret-key",
+        "no-secret",
+        "readiness-on-health",
+    ],
+)
+def test_web_values_schema_rejects(
+    chart_root: Path, override: dict[str, Any], reason: str
+) -> None:
+    with pytest.raises(helm_python.HelmError, match=re.escape(reason)):
+        charts.render(chart_root / "web", web_values(override))
+
+
+@pytest.mark.parametrize("env", charts.ENVIRONMENTS)
+def test_web_signs_in_where_the_api_layer_checks_tokens(rendered: charts.Render, env: str) -> None:
+    """Per environment: the issuer and client are the api chart's AUTH_ISSUER and AUTH_AUDIENCE
+    (a Cognito user pool in the environment's region), the public URL is the site's own ingress
+    host, the API layer is its Service, the cookie key comes from the Secret."""
+    parsed = tf.parse_dir(TERRAFORM)
+    region = tf.region(TERRAFORM, parsed, env)
+    web, api = rendered("web", f"values-{env}.yaml"), rendered("api", f"values-{env}.yaml")
+    assert checks.web_config_problems(web, api, region) == []
+
+
+@pytest.mark.parametrize(
+    ("config", "problem"),
+    [
+        (
+            {"WEB_OIDC_ISSUER": "https://cognito-idp.eu-west-1.amazonaws.com/eu-west-1_Other"},
+            "not the API layer's AUTH_ISSUER",
+        ),
+        (
+            {"WEB_OIDC_ISSUER": "https://cognito-idp.us-east-1.amazonaws.com/us-east-1_Abc"},
+            "is in us-east-1",
+        ),
+        ({"WEB_OIDC_CLIENT_ID": "another-client"}, "AUTH_AUDIENCE"),
+        ({"WEB_PUBLIC_URL": "https://www.other.example.invalid"}, "WEB_PUBLIC_URL"),
+        ({"WEB_API_URL": "http://flights:8081"}, "WEB_API_URL"),
+    ],
+    ids=["other-issuer", "other-region", "other-client", "other-host", "not-the-api"],
+)
+def test_web_config_check_fails_on_a_wrong_setting(
+    chart_root: Path, rendered: charts.Render, config: dict[str, Any], problem: str
+) -> None:
+    chart = chart_root / "web"
+    values = charts.merge(charts.load_values(chart, "values-staging.yaml"), {"config": config})
+    api = rendered("api", "values-staging.yaml")
+    problems = checks.web_config_problems(charts.render(chart, values), api, "eu-west-1")
+    assert any(problem in p for p in problems), problems
+
+
+def test_web_config_check_fails_without_the_secret_key(rendered: charts.Render) -> None:
+    web = json.loads(json.dumps(rendered("web", "values-staging.yaml")))
+    container = checks.one(web, "Deployment")["spec"]["template"]["spec"]["containers"][0]
+    container["env"] = [e for e in container["env"] if e["name"] != "WEB_SECRET_KEY"]
+    problems = checks.web_config_problems(web, rendered("api", "values-staging.yaml"), "eu-west-1")
+    assert any("WEB_SECRET_KEY" in p for p in problems), problems
+
+
+def tfvars_list(env: str, name: str) -> list[str] | None:
+    """A list that environments/<env>.tfvars sets, or None without such an environment."""
+    path = TERRAFORM / "environments" / f"{env}.tfvars"
+    if not path.is_file():
+        return None
+    return [str(tf.unquote(url)) for url in tf.settings(path).get(name, [])]
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason=(
+        "deploy/terraform/environments/staging.tfvars still gives the Cognito app client the "
+        "placeholder https://app.staging.example.invalid/auth/callback; when the Terraform owner "
+        "sets auth_callback_urls to WEB_PUBLIC_URL + /signin/callback this passes: remove the mark"
+    ),
+)
+@pytest.mark.parametrize(
+    "env", [e for e in charts.ENVIRONMENTS if tfvars_list(e, "auth_callback_urls") is not None]
+)
+def test_the_app_client_accepts_the_sites_callback(rendered: charts.Render, env: str) -> None:
+    """Cognito sends the browser back only to a registered callback URL: the environment's
+    app client (modules/identity, auth_callback_urls) must list <WEB_PUBLIC_URL>/signin/callback,
+    and may send it to the site after signing out (auth_logout_urls)."""
+    public_url = checks.one(rendered("web", f"values-{env}.yaml"), "ConfigMap")["data"][
+        "WEB_PUBLIC_URL"
+    ]
+    assert f"{public_url}/signin/callback" in (tfvars_list(env, "auth_callback_urls") or [])
+    assert f"{public_url}/" in (tfvars_list(env, "auth_logout_urls") or [])
+
+
+@pytest.mark.parametrize("values_file", VALUES)
+def test_web_admits_only_the_ingress_and_reaches_only_the_api(
+    rendered: charts.Render, values_file: str
+) -> None:
+    web, api = rendered("web", values_file), rendered("api", values_file)
+    assert checks.web_policy_problems(web, api) == []
+
+
+@pytest.mark.parametrize("values_file", VALUES)
+def test_pods_reach_exactly_the_services_they_call(
+    rendered: charts.Render, values_file: str
+) -> None:
+    """All the charts' policies together: web reaches the API layer only (never flights or
+    reservations, which do not admit it), the API layer reaches the two services, and no other
+    pair of services can connect."""
+    services = {s: rendered(s, values_file) for s in charts.SERVICES}
+    assert checks.connections(services) == {
+        ("web", "api"),
+        ("api", "flights"),
+        ("api", "reservations"),
+    }
+
+
+def admits(server: list[charts.Manifest], client: list[charts.Manifest]) -> bool:
+    """Whether the server's NetworkPolicy lets the client's pods in, whatever the client's own
+    policy says."""
+    spec = checks.one(server, "NetworkPolicy")["spec"]
+    labels = checks.pod_labels(client)
+    return any(
+        not rule.get("from")
+        or any(
+            checks.in_namespace(p) and checks.selects(p.get("podSelector", {}), labels)
+            for p in rule["from"]
+        )
+        for rule in spec.get("ingress", [])
+    )
+
+
+@pytest.mark.parametrize("values_file", VALUES)
+@pytest.mark.parametrize("service", sorted(DATASTORE_PORTS))
+def test_flights_and_reservations_do_not_admit_web(
+    rendered: charts.Render, service: str, values_file: str
+) -> None:
+    assert not admits(rendered(service, values_file), rendered("web", values_file))
+    assert admits(rendered(service, values_file), rendered("api", values_file))
+
+
+def test_web_and_api_reach_public_addresses_alike(rendered: charts.Render) -> None:
+    """The same HTTPS rule (public addresses only, the same except-list) for the sign-in service
+    and for the api's JWKS."""
+
+    def public(service: str) -> list[Any]:
+        spec = checks.one(rendered(service, "values-staging.yaml"), "NetworkPolicy")["spec"]
+        return [r for r in spec["egress"] if any("ipBlock" in p for p in r["to"])]
+
+    assert public("web") == public("api")
+    assert [p["port"] for r in public("web") for p in r["ports"]] == [checks.HTTPS]
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "problem"),
+    [
+        # Past the API layer, straight to flights.
+        (
+            "              app.kubernetes.io/name: api\n",
+            "              app.kubernetes.io/name: flights\n",
+            "is not the API layer's pods",
+        ),
+        # Any server pod in the namespace (flights and reservations too).
+        (
+            "              app.kubernetes.io/name: api\n              app.kubernetes",
+            "              app.kubernetes",
+            "is not the API layer's pods",
+        ),
+        # The API layer on a port it does not listen on.
+        ("        - port: 8080\n", "        - port: 8081\n", "reach the API layer on 8080"),
+        # HTTPS egress that also reaches the VPC or the instance metadata.
+        ("              - 10.0.0.0/8\n", "", "reaches the private range 10.0.0.0/8"),
+        ("              - 169.254.0.0/16\n", "", "reaches the private range 169.254.0.0/16"),
+        # Egress on another port to the internet.
+        ("        - port: 443\n", "        - port: 8443\n", "egress to ports [8443]"),
+        # A client in the namespace, next to Traefik.
+        (
+            "  allowedClients:\n",
+            "  allowedClients:\n    - podSelector:\n        matchLabels:\n          app: x\n",
+            "neither Traefik nor the scraper",
+        ),
+    ],
+    ids=["flights", "any-server", "api-port", "vpc", "metadata", "other-port", "client"],
+)
+def test_web_policy_check_fails_on_a_broken_copy(
+    broken_root: Path, old: str, new: str, problem: str
+) -> None:
+    edit(broken_root / "web/values.yaml", old, new)
+    build(broken_root)
+    web = charts.render(broken_root / "web", web_values({}))
+    api = charts.render(broken_root / "api", api_values({}))
+    problems = checks.web_policy_problems(web, api)
+    assert any(problem in p for p in problems), problems
+
+
+def test_policy_checks_fail_when_web_reaches_a_service_or_loses_the_api(
+    broken_root: Path,
+) -> None:
+    # flights admits web, web's egress goes to flights; the api no longer admits web.
+    edit(
+        broken_root / "flights/values.yaml",
+        "  allowedClients:\n",
+        "  allowedClients:\n    - podSelector:\n        matchLabels:\n"
+        "          app.kubernetes.io/name: web\n",
+    )
+    edit(
+        broken_root / "web/values.yaml",
+        "              app.kubernetes.io/name: api\n",
+        "              app.kubernetes.io/name: flights\n",
+    )
+    edit(broken_root / "web/values.yaml", "        - port: 8080\n", "        - port: 8081\n")
+    edit(
+        broken_root / "api/values.yaml",
+        "    - podSelector:\n        matchLabels:\n          app.kubernetes.io/name: web\n",
+        "    - podSelector:\n        matchLabels:\n          app.kubernetes.io/name: webx\n",
+    )
+    build(broken_root)
+    services = {
+        "api": charts.render(broken_root / "api", api_values({})),
+        "web": charts.render(broken_root / "web", web_values({})),
+        "flights": charts.render(broken_root / "flights", {}),
+        "reservations": charts.render(broken_root / "reservations", {}),
+    }
+    found = checks.connections(services)
+    assert ("web", "flights") in found
+    assert ("web", "api") not in found
+    assert admits(services["flights"], services["web"])
+    problems = checks.api_policy_problems(
+        services["api"],
+        {"flights": services["flights"], "reservations": services["reservations"]},
+        {"web": services["web"]},
+    )
+    assert any("no ingress peer admits the web pods" in p for p in problems), problems

@@ -18,15 +18,16 @@ import yaml
 
 REPO = Path(__file__).resolve().parents[3]
 HELM = REPO / "deploy" / "helm"
-SERVICES = ("flights", "reservations", "api")
+SERVICES = ("flights", "reservations", "api", "web")
 ENVIRONMENTS = ("staging", "production")
 # Kubernetes version the manifests are validated against: the EKS version in deploy/terraform.
 KUBE_VERSION = "1.31.0"
 NAMESPACE = "flightres-staging"
 
 # What values.yaml leaves to the environment on purpose: the api chart renders only with a
-# token issuer (values.schema.json requires one), and every environment names its own. Rendering
-# a chart's defaults (values.yaml alone) supplies this example issuer in its place.
+# token issuer, the web chart only with its sign-in settings and public URL (their
+# values.schema.json require them), and every environment names its own. Rendering a chart's
+# defaults (values.yaml alone) supplies these examples in their place.
 ENVIRONMENT_ONLY: dict[str, dict[str, Any]] = {
     "api": {
         "config": {
@@ -34,7 +35,14 @@ ENVIRONMENT_ONLY: dict[str, dict[str, Any]] = {
             "AUTH_AUDIENCE": "example-client",
             "AUTH_JWKS_URL": "https://issuer.example.invalid/.well-known/jwks.json",
         }
-    }
+    },
+    "web": {
+        "config": {
+            "WEB_OIDC_ISSUER": "https://issuer.example.invalid",
+            "WEB_OIDC_CLIENT_ID": "example-client",
+            "WEB_PUBLIC_URL": "https://www.example.invalid",
+        }
+    },
 }
 
 Manifest = dict[str, Any]

@@ -106,15 +106,19 @@ def security_context_problems(manifests: Iterable[Manifest]) -> list[str]:
     return problems
 
 
-def probe_problems(manifests: Iterable[Manifest], port: int) -> list[str]:
-    """Probes hit the chassis endpoints on the port the service listens on."""
+def probe_problems(
+    manifests: Iterable[Manifest], port: int, readiness: str = "/health"
+) -> list[str]:
+    """Probes hit the chassis endpoints on the port the service listens on: liveness and
+    startup /ping, readiness ``readiness`` (/ping for the web front end, whose /health fails
+    with the API layer)."""
     deployment = one(manifests, "Deployment")
     container = deployment["spec"]["template"]["spec"]["containers"][0]
     ports = {p["name"]: p["containerPort"] for p in container.get("ports", [])}
     problems = []
     if ports.get("http") != port:
         problems.append(f"containerPort http is {ports.get('http')}, the service listens on {port}")
-    expected = {"livenessProbe": "/ping", "readinessProbe": "/health", "startupProbe": "/ping"}
+    expected = {"livenessProbe": "/ping", "readinessProbe": readiness, "startupProbe": "/ping"}
     for probe, path in expected.items():
         get = (container.get(probe) or {}).get("httpGet") or {}
         if get.get("path") != path:
@@ -246,23 +250,67 @@ def public_only_problems(rule: Mapping[str, Any]) -> list[str]:
     return problems
 
 
-def api_policy_problems(api: list[Manifest], upstreams: Mapping[str, list[Manifest]]) -> list[str]:
-    """api: ingress only from Traefik's namespace (and the metrics scraper); egress only to
-    DNS, the upstream pods on their container ports, and HTTPS to public addresses (the token
-    issuer's JWKS)."""
+def in_namespace(peer: Mapping[str, Any]) -> bool:
+    """A peer that names pods of the policy's own namespace (no namespace, no address range)."""
+    return "namespaceSelector" not in peer and "ipBlock" not in peer
+
+
+def edge_ingress_problems(
+    spec: Mapping[str, Any], clients: Mapping[str, Mapping[str, str]]
+) -> list[str]:
+    """Ingress of a service behind the ingress controller: only from Traefik's namespace, the
+    metrics scraper's, and the server pods of ``clients`` (name -> their pod labels) in this
+    namespace, each selected by its name (a selector without one would admit other services)."""
+    problems = []
+    for rule in spec.get("ingress", []):
+        if not rule.get("from"):
+            problems.append("an ingress rule without `from` admits everyone")
+        if [p.get("port") for p in rule.get("ports", [])] != ["http"]:
+            problems.append("ingress must be limited to the http port")
+        for peer in rule.get("from", []):
+            namespace = peer.get("namespaceSelector", {}).get("matchLabels", {})
+            if namespace.get("kubernetes.io/metadata.name") in ("traefik", "monitoring"):
+                if not peer.get("podSelector"):
+                    problems.append(f"ingress peer {peer} admits a whole namespace")
+                continue
+            match = peer.get("podSelector", {}).get("matchLabels", {})
+            if in_namespace(peer) and any(
+                selects(peer.get("podSelector", {}), labels)
+                and match.get("app.kubernetes.io/name") == labels.get("app.kubernetes.io/name")
+                for labels in clients.values()
+            ):
+                continue
+            problems.append(
+                f"ingress peer {peer} is neither Traefik nor the scraper"
+                + (f" nor {', '.join(sorted(clients))}" if clients else "")
+            )
+    for name, labels in clients.items():
+        if not any(
+            in_namespace(peer) and selects(peer.get("podSelector", {}), labels)
+            for rule in spec.get("ingress", [])
+            for peer in rule.get("from", [])
+        ):
+            problems.append(f"no ingress peer admits the {name} pods")
+    return problems
+
+
+def api_policy_problems(
+    api: list[Manifest],
+    upstreams: Mapping[str, list[Manifest]],
+    clients: Mapping[str, list[Manifest]] | None = None,
+) -> list[str]:
+    """api: ingress only from Traefik's namespace, the metrics scraper and the server pods of
+    ``clients`` (the web front end); egress only to DNS, the upstream pods on their container
+    ports, and HTTPS to public addresses (the token issuer's JWKS)."""
     spec = one(api, "NetworkPolicy")["spec"]
     problems = []
     if not selects(spec["podSelector"], pod_labels(api)):
         problems.append("the policy does not select the API pods")
     if sorted(spec.get("policyTypes", [])) != ["Egress", "Ingress"]:
         problems.append("policyTypes must be Ingress and Egress (deny everything else)")
-    for rule in spec.get("ingress", []):
-        if not rule.get("from"):
-            problems.append("an ingress rule without `from` admits everyone")
-        for peer in rule.get("from", []):
-            namespace = peer.get("namespaceSelector", {}).get("matchLabels", {})
-            if namespace.get("kubernetes.io/metadata.name") not in ("traefik", "monitoring"):
-                problems.append(f"ingress peer {peer} is neither Traefik nor the scraper")
+    problems += edge_ingress_problems(
+        spec, {name: pod_labels(m) for name, m in (clients or {}).items()}
+    )
     for name, manifests in upstreams.items():
         labels = pod_labels(manifests)
         container = one(manifests, "Deployment")["spec"]["template"]["spec"]["containers"][0]
@@ -334,4 +382,127 @@ def hook_problems(manifests: Iterable[Manifest]) -> list[str]:
         problems.append("the Job does not get FLIGHTS_DATABASE_URL from the Secret")
     if job["spec"]["template"]["spec"].get("restartPolicy") != "Never":
         problems.append("the Job's restartPolicy must be Never")
+    return problems
+
+
+def container_port(manifests: list[Manifest]) -> int:
+    container = one(manifests, "Deployment")["spec"]["template"]["spec"]["containers"][0]
+    port: int = container["ports"][0]["containerPort"]
+    return port
+
+
+def web_policy_problems(web: list[Manifest], api: list[Manifest]) -> list[str]:
+    """web: ingress only from Traefik's namespace and the metrics scraper; egress only to DNS,
+    the API layer's server pods on their port (selected by name: no other pods), and HTTPS to
+    public addresses (the sign-in service: discovery document and token endpoint)."""
+    spec = one(web, "NetworkPolicy")["spec"]
+    problems = []
+    if not selects(spec["podSelector"], pod_labels(web)):
+        problems.append("the policy does not select the web pods")
+    if sorted(spec.get("policyTypes", [])) != ["Egress", "Ingress"]:
+        problems.append("policyTypes must be Ingress and Egress (deny everything else)")
+    problems += edge_ingress_problems(spec, {})
+    api_labels, api_port = pod_labels(api), container_port(api)
+    reaches_api = False
+    for rule in spec.get("egress", []):
+        ports = {p.get("port") for p in rule.get("ports", [])}
+        if ports & {53, HTTPS} or not rule.get("to"):
+            continue  # DNS, public HTTPS and unrestricted rules: egress_problems below
+        for peer in rule["to"]:
+            match = peer.get("podSelector", {}).get("matchLabels", {})
+            if not in_namespace(peer) or match.get("app.kubernetes.io/name") != "api":
+                problems.append(f"egress peer {peer} is not the API layer's pods")
+            elif not selects(peer["podSelector"], api_labels):
+                problems.append(f"egress peer {peer} does not select the rendered API pods")
+            elif ports == {api_port}:
+                reaches_api = True
+    if not reaches_api:
+        problems.append(f"no egress rule lets the web pods reach the API layer on {api_port}")
+    problems += egress_problems(spec, {api_port}, public_https=True)
+    return problems
+
+
+def _ports_admit(rule: Mapping[str, Any], port: int) -> bool:
+    ports = rule.get("ports")
+    return not ports or any(p.get("port") in (port, "http") for p in ports)
+
+
+def connections(services: Mapping[str, list[Manifest]]) -> set[tuple[str, str]]:
+    """(client, server) pairs among ``services`` whose NetworkPolicies together let the
+    client's pods open connections to the server's pods on its port: the client's egress and the
+    server's ingress both name the other's pods (or nobody in particular). Pods are matched by
+    the labels the charts render; address ranges only go to public addresses on 443 or to the
+    datastores' ports (egress_problems), which no service listens on."""
+    found = set()
+    for client, client_manifests in services.items():
+        client_spec = one(client_manifests, "NetworkPolicy")["spec"]
+        client_labels = pod_labels(client_manifests)
+        for server, server_manifests in services.items():
+            if server == client:
+                continue
+            server_spec = one(server_manifests, "NetworkPolicy")["spec"]
+            server_labels, port = pod_labels(server_manifests), container_port(server_manifests)
+            egress = any(
+                _ports_admit(rule, port)
+                and (
+                    not rule.get("to")
+                    or any(
+                        in_namespace(p) and selects(p.get("podSelector", {}), server_labels)
+                        for p in rule["to"]
+                    )
+                )
+                for rule in client_spec.get("egress", [])
+            )
+            ingress = any(
+                _ports_admit(rule, port)
+                and (
+                    not rule.get("from")
+                    or any(
+                        in_namespace(p) and selects(p.get("podSelector", {}), client_labels)
+                        for p in rule["from"]
+                    )
+                )
+                for rule in server_spec.get("ingress", [])
+            )
+            if egress and ingress:
+                found.add((client, server))
+    return found
+
+
+def web_config_problems(web: list[Manifest], api: list[Manifest], region: str) -> list[str]:
+    """web: its ConfigMap (envFrom) signs in with the API layer's issuer and audience (a
+    Cognito user pool in ``region`` and its app client), names the site's own ingress host as
+    its public URL (the sign-in redirect comes back there), calls the API layer's Service and
+    nothing else, keeps the cookie secure, and gets WEB_SECRET_KEY from a Secret."""
+    configmap = one(web, "ConfigMap")
+    data = configmap.get("data") or {}
+    api_data = one(api, "ConfigMap").get("data") or {}
+    container = one(web, "Deployment")["spec"]["template"]["spec"]["containers"][0]
+    sources = [s.get("configMapRef", {}).get("name") for s in container.get("envFrom", [])]
+    problems = []
+    if configmap["metadata"]["name"] not in sources:
+        problems.append("the web container does not read the ConfigMap (envFrom)")
+    issuer = data.get("WEB_OIDC_ISSUER", "")
+    match = COGNITO_ISSUER.match(issuer)
+    if not match:
+        problems.append(f"WEB_OIDC_ISSUER {issuer!r} is not a Cognito user pool's issuer")
+    elif match["region"] != region:
+        problems.append(f"WEB_OIDC_ISSUER is in {match['region']}, the environment in {region}")
+    if issuer != api_data.get("AUTH_ISSUER"):
+        problems.append(f"WEB_OIDC_ISSUER {issuer!r} is not the API layer's AUTH_ISSUER")
+    if data.get("WEB_OIDC_CLIENT_ID") != api_data.get("AUTH_AUDIENCE"):
+        problems.append("WEB_OIDC_CLIENT_ID is not the API layer's AUTH_AUDIENCE")
+    ingress = one(web, "Ingress")
+    host = ingress["spec"]["rules"][0]["host"]
+    if data.get("WEB_PUBLIC_URL") != f"https://{host}":
+        problems.append(f"WEB_PUBLIC_URL is {data.get('WEB_PUBLIC_URL')!r}, not https://{host}")
+    service = one(api, "Service")
+    api_url = f"http://{service['metadata']['name']}:{service['spec']['ports'][0]['port']}"
+    if data.get("WEB_API_URL") != api_url:
+        problems.append(f"WEB_API_URL is {data.get('WEB_API_URL')!r}, not {api_url}")
+    if data.get("WEB_COOKIE_SECURE") != "true":
+        problems.append("WEB_COOKIE_SECURE is not true (the session cookie over plain HTTP)")
+    env = {e["name"]: e for e in container.get("env", [])}
+    if "secretKeyRef" not in env.get("WEB_SECRET_KEY", {}).get("valueFrom", {}):
+        problems.append("WEB_SECRET_KEY does not come from a Secret")
     return problems
