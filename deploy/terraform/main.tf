@@ -20,13 +20,9 @@ module "kubernetes" {
 
   name                = local.name
   kubernetes_version  = "1.31"
-  vpc_id              = module.network.vpc_id
   private_subnet_ids  = module.network.private_subnet_ids
   public_access_cidrs = var.admin_cidrs
-  node_instance_types = var.node_instance_types
-  node_min_size       = var.node_min_size
-  node_desired_size   = var.node_desired_size
-  node_max_size       = var.node_max_size
+  node_group          = var.node_group
 }
 
 module "databases" {

@@ -15,24 +15,14 @@ variable "single_nat_gateway" {
   type        = bool
 }
 
-variable "node_instance_types" {
-  description = "EC2 instance types of the EKS managed node group."
-  type        = list(string)
-}
-
-variable "node_min_size" {
-  description = "Fewest EKS nodes."
-  type        = number
-}
-
-variable "node_desired_size" {
-  description = "EKS nodes the node group starts with."
-  type        = number
-}
-
-variable "node_max_size" {
-  description = "Most EKS nodes."
-  type        = number
+variable "node_group" {
+  description = "The EKS managed node group: its EC2 instance types and its fewest, starting and most nodes."
+  type = object({
+    instance_types = list(string)
+    min_size       = number
+    desired_size   = number
+    max_size       = number
+  })
 }
 
 variable "mysql_instance_class" {

@@ -10,6 +10,7 @@ terraform {
     encrypt        = true
   }
 
+  # The only provider requirements in deploy/terraform: the modules use these, declaring none.
   required_providers {
     aws = {
       source  = "hashicorp/aws"

@@ -7,6 +7,7 @@ import os
 import shutil
 import stat
 import subprocess
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -71,107 +72,246 @@ def test_parse_fails_on_a_broken_file(broken: Path) -> None:
         tf.parse_dir(broken)
 
 
-def test_conventions_hold() -> None:
-    assert tf.convention_problems(TERRAFORM, tf.parse_dir(TERRAFORM)) == []
+# Each check passes on deploy/terraform and finds each of its cases' problem in a copy with the
+# case's one edit: (file, text, its replacement, part of the problem expected).
+Case = tuple[str, str, str, str]
+
+CONVENTION_CASES: list[Case] = [
+    (
+        "modules/network/variables.tf",
+        '  description = "CIDR block of the VPC; split',
+        '  descr = "CIDR block of the VPC; split',
+        "variable vpc_cidr has no description",
+    ),
+    (
+        "modules/databases/variables.tf",
+        'variable "tags" {',
+        'variable "redis_password" {\n  description = "x"\n  type = string\n}\n\n'
+        'variable "tags" {',
+        "variable redis_password must be sensitive",
+    ),
+    (
+        "modules/databases/main.tf",
+        "auth_token                 = random_password.redis_auth_token.result",
+        'auth_token                 = "correct-horse-battery-staple"',
+        "auth_token is hard-coded",
+    ),
+    (
+        "modules/databases/outputs.tf",
+        'output "mysql_database" {',
+        'output "redis_auth_token" {\n  description = "x"\n'
+        "  value = random_password.redis_auth_token.result\n}\n\n"
+        'output "mysql_database" {',
+        "output redis_auth_token carries a secret",
+    ),
+    (
+        "outputs.tf",
+        'output "cluster_name" {',
+        'output "redis_url" {\n  description = "x"\n'
+        "  value = aws_secretsmanager_secret_version.redis_url.secret_string\n}\n\n"
+        'output "cluster_name" {',
+        "output redis_url carries a secret",
+    ),
+    ("versions.tf", '"5.82.2"', '">= 5.0"', "must pin an exact version"),
+    (
+        "modules/ingress/versions.tf",
+        "  required_version",
+        "  required_providers {\n"
+        '    helm = { source = "hashicorp/helm", version = ">= 2.0" }\n'
+        "  }\n  required_version",
+        "needs a ~> range",
+    ),
+    (
+        "main.tf",
+        '"./modules/network"',
+        '"terraform-aws-modules/vpc/aws"',
+        "not a path in this repository",
+    ),
+    ("main.tf", '"./modules/ingress"', '"./modules/missing"', "is not a module"),
+    (
+        "main.tf",
+        "  redis_replicas           = var.redis_replicas\n",
+        "  redis_replica_count      = var.redis_replicas\n",
+        "has no variable redis_replica_count",
+    ),
+    (
+        "main.tf",
+        "  callback_urls       = var.auth_callback_urls\n",
+        "",
+        "required variable callback_urls is not set",
+    ),
+    (
+        "versions.tf",
+        '    dynamodb_table = "flightres-terraform-locks"\n',
+        "",
+        "must encrypt and lock",
+    ),
+    (
+        "environments/sandbox.tfvars",
+        "redis_replicas       = 0",
+        "redis_replica_count  = 0",
+        "sets redis_replica_count, which the root does not declare",
+    ),
+    (
+        "environments/staging.tfvars",
+        'environment = "staging"',
+        'environment = "sandbox"',
+        "staging.tfvars: environment is not 'staging'",
+    ),
+    (
+        "environments/staging.tfvars",
+        "mysql_multi_az       = true\n",
+        "",
+        "staging.tfvars: does not set mysql_multi_az",
+    ),
+    (
+        "environments/staging.s3.tfbackend",
+        "flightres/staging/",
+        "flightres/sandbox/",
+        "staging.s3.tfbackend: must set only key = 'flightres/staging/terraform.tfstate'",
+    ),
+]
+
+# Customer identity (modules/identity): the api's token settings.
+IDENTITY_CASES: list[Case] = [
+    ("main.tf", '"./modules/identity"', '"./modules/identity/../identity"', "0 times"),
+    (
+        "main.tf",
+        "  deletion_protection = var.deletion_protection\n}\n\nmodule \"ingress\"",
+        "  deletion_protection = false\n}\n\nmodule \"ingress\"",
+        "does not pass deletion_protection",
+    ),
+    (
+        "modules/identity/main.tf",
+        'deletion_protection = var.deletion_protection ? "ACTIVE" : "INACTIVE"',
+        'deletion_protection = "INACTIVE"',
+        "deletion_protection does not follow",
+    ),
+    ("modules/identity/variables.tf", "default     = 12", "default     = 8", "shorter than 12"),
+    (
+        "modules/identity/main.tf",
+        "minimum_length                   = var.password_minimum_length",
+        "minimum_length                   = 6",
+        "shorter than 12",
+    ),
+    ("modules/identity/main.tf", "generate_secret = false", "generate_secret = true", "public"),
+    (
+        "modules/identity/main.tf",
+        'allowed_oauth_flows                  = ["code"]',
+        'allowed_oauth_flows                  = ["code", "implicit"]',
+        "authorization code flow only",
+    ),
+    (
+        "modules/identity/main.tf",
+        '["ALLOW_USER_SRP_AUTH", "ALLOW_REFRESH_TOKEN_AUTH"]',
+        '["ALLOW_USER_PASSWORD_AUTH", "ALLOW_REFRESH_TOKEN_AUTH"]',
+        "USER_PASSWORD_AUTH",
+    ),
+    (
+        "modules/identity/main.tf",
+        "enable_token_revocation = true",
+        "enable_token_revocation = false",
+        "revocable",
+    ),
+    (
+        "modules/identity/outputs.tf",
+        '"https://${aws_cognito_user_pool.this.endpoint}/.well-known/jwks.json"',
+        '"https://${aws_cognito_user_pool.this.endpoint}/jwks"',
+        "output jwks_url",
+    ),
+    (
+        "modules/identity/outputs.tf",
+        'value       = "client_id"',
+        'value       = "aud"',
+        "output audience_claim",
+    ),
+    (
+        "outputs.tf",
+        "value       = module.identity.client_id",
+        "value       = module.identity.user_pool_id",
+        "no output auth_audience",
+    ),
+]
+
+# The datastores: TLS, and credentials outside Terraform's inputs.
+DATASTORE_CASES: list[Case] = [
+    (
+        "modules/databases/main.tf",
+        "transit_encryption_enabled = true",
+        "transit_encryption_enabled = false",
+        "without in-transit encryption",
+    ),
+    (
+        "modules/databases/main.tf",
+        "auth_token                 = random_password.redis_auth_token.result",
+        "auth_token                 = var.name",
+        "not a generated random_password",
+    ),
+    (
+        "modules/databases/main.tf",
+        "  manage_master_user_password   = true\n",
+        "  manage_master_user_password   = false\n  password = var.name\n",
+        "not managed by RDS",
+    ),
+    (
+        "modules/databases/main.tf",
+        "  manage_master_user_password   = true\n",
+        "  manage_master_user_password   = true\n  password = var.name\n",
+        "lands in the state",
+    ),
+    (
+        "modules/databases/main.tf",
+        "  kms_key_id  = aws_kms_key.data.arn\n  # Throwaway",
+        "  # Throwaway",
+        "secret redis_url is not encrypted",
+    ),
+    (
+        "outputs.tf",
+        'output "redis_url_secret_arn"',
+        'output "redis_secret"',
+        "redis_url_secret_arn",
+    ),
+]
+
+CHECKS: dict[str, tuple[Callable[[Path, dict[Path, tf.Blocks]], list[str]], list[Case]]] = {
+    "conventions": (tf.convention_problems, CONVENTION_CASES),
+    "identity": (tf.identity_problems, IDENTITY_CASES),
+    "datastores": (tf.datastore_credential_problems, DATASTORE_CASES),
+}
+
+
+@pytest.mark.parametrize("check", CHECKS)
+def test_check_holds(check: str) -> None:
+    problems_of, _ = CHECKS[check]
+    assert problems_of(TERRAFORM, tf.parse_dir(TERRAFORM)) == []
 
 
 @pytest.mark.parametrize(
-    ("path", "old", "new", "problem"),
+    ("check", "path", "old", "new", "problem"),
     [
-        (
-            "modules/network/variables.tf",
-            '  description = "CIDR block of the VPC; split',
-            '  descr = "CIDR block of the VPC; split',
-            "variable vpc_cidr has no description",
-        ),
-        (
-            "modules/databases/variables.tf",
-            'variable "tags" {',
-            'variable "redis_password" {\n  description = "x"\n  type = string\n}\n\n'
-            'variable "tags" {',
-            "variable redis_password must be sensitive",
-        ),
-        (
-            "modules/databases/main.tf",
-            "auth_token                 = random_password.redis_auth_token.result",
-            'auth_token                 = "correct-horse-battery-staple"',
-            "auth_token is hard-coded",
-        ),
-        (
-            "modules/databases/outputs.tf",
-            'output "mysql_database" {',
-            'output "redis_auth_token" {\n  description = "x"\n'
-            "  value = random_password.redis_auth_token.result\n}\n\n"
-            'output "mysql_database" {',
-            "output redis_auth_token carries a secret",
-        ),
-        (
-            "outputs.tf",
-            'output "cluster_name" {',
-            'output "redis_url" {\n  description = "x"\n'
-            "  value = aws_secretsmanager_secret_version.redis_url.secret_string\n}\n\n"
-            'output "cluster_name" {',
-            "output redis_url carries a secret",
-        ),
-        ("versions.tf", '"5.82.2"', '">= 5.0"', "must pin an exact version"),
-        ("modules/ingress/versions.tf", '"~> 2.17"', '">= 2.0"', "needs a ~> range"),
-        (
-            "main.tf",
-            '"./modules/network"',
-            '"terraform-aws-modules/vpc/aws"',
-            "not a path in this repository",
-        ),
-        ("main.tf", '"./modules/ingress"', '"./modules/missing"', "is not a module"),
-        (
-            "main.tf",
-            "  redis_replicas           = var.redis_replicas\n",
-            "  redis_replica_count      = var.redis_replicas\n",
-            "has no variable redis_replica_count",
-        ),
-        (
-            "main.tf",
-            "  callback_urls       = var.auth_callback_urls\n",
-            "",
-            "required variable callback_urls is not set",
-        ),
-        (
-            "versions.tf",
-            '    dynamodb_table = "flightres-terraform-locks"\n',
-            "",
-            "must encrypt and lock",
-        ),
-        (
-            "environments/sandbox.tfvars",
-            "redis_replicas       = 0",
-            "redis_replica_count  = 0",
-            "sets redis_replica_count, which the root does not declare",
-        ),
-        (
-            "environments/staging.tfvars",
-            'environment = "staging"',
-            'environment = "sandbox"',
-            "staging.tfvars: environment is not 'staging'",
-        ),
-        (
-            "environments/staging.tfvars",
-            "mysql_multi_az       = true\n",
-            "",
-            "staging.tfvars: does not set mysql_multi_az",
-        ),
-        (
-            "environments/staging.s3.tfbackend",
-            "flightres/staging/",
-            "flightres/sandbox/",
-            "staging.s3.tfbackend: must set only key = 'flightres/staging/terraform.tfstate'",
-        ),
+        pytest.param(check, *case, id=f"{check}-{number}")
+        for check, (_, cases) in CHECKS.items()
+        for number, case in enumerate(cases)
     ],
 )
-def test_conventions_fail_on_a_broken_copy(
-    broken: Path, path: str, old: str, new: str, problem: str
+def test_check_fails_on_a_broken_copy(
+    broken: Path, check: str, path: str, old: str, new: str, problem: str
 ) -> None:
     edit(broken / path, old, new)
-    problems = tf.convention_problems(broken, tf.parse_dir(broken))
+    problems_of, _ = CHECKS[check]
+    problems = problems_of(broken, tf.parse_dir(broken))
     assert any(problem in p for p in problems), problems
+
+
+def test_only_the_root_requires_providers() -> None:
+    """One place for provider versions: the modules use the root's (versions.tf)."""
+    requiring = {
+        path.relative_to(TERRAFORM).as_posix()
+        for path, blocks in tf.parse_dir(TERRAFORM).items()
+        for terraform in blocks.get("terraform", [])
+        if "required_providers" in terraform
+    }
+    assert requiring == {"versions.tf"}
 
 
 def test_an_environment_may_not_set_a_secret(broken: Path) -> None:
@@ -189,136 +329,6 @@ def test_an_environment_may_not_set_a_secret(broken: Path) -> None:
     )
     problems = tf.convention_problems(broken, tf.parse_dir(broken))
     assert any("sets alerting_token, a secret" in p for p in problems), problems
-
-
-# --- customer identity (modules/identity) and the datastores' credentials ---------------------
-
-
-def test_identity_module_is_called_and_gives_the_api_its_settings() -> None:
-    assert tf.identity_problems(TERRAFORM, tf.parse_dir(TERRAFORM)) == []
-
-
-@pytest.mark.parametrize(
-    ("path", "old", "new", "problem"),
-    [
-        ("main.tf", '"./modules/identity"', '"./modules/identity/../identity"', "0 times"),
-        (
-            "main.tf",
-            "  deletion_protection = var.deletion_protection\n}\n\nmodule \"ingress\"",
-            "  deletion_protection = false\n}\n\nmodule \"ingress\"",
-            "does not pass deletion_protection",
-        ),
-        (
-            "modules/identity/main.tf",
-            'deletion_protection = var.deletion_protection ? "ACTIVE" : "INACTIVE"',
-            'deletion_protection = "INACTIVE"',
-            "deletion_protection does not follow",
-        ),
-        ("modules/identity/variables.tf", "default     = 12", "default     = 8", "shorter than 12"),
-        (
-            "modules/identity/main.tf",
-            "minimum_length                   = var.password_minimum_length",
-            "minimum_length                   = 6",
-            "shorter than 12",
-        ),
-        ("modules/identity/main.tf", "generate_secret = false", "generate_secret = true", "public"),
-        (
-            "modules/identity/main.tf",
-            'allowed_oauth_flows                  = ["code"]',
-            'allowed_oauth_flows                  = ["code", "implicit"]',
-            "authorization code flow only",
-        ),
-        (
-            "modules/identity/main.tf",
-            '["ALLOW_USER_SRP_AUTH", "ALLOW_REFRESH_TOKEN_AUTH"]',
-            '["ALLOW_USER_PASSWORD_AUTH", "ALLOW_REFRESH_TOKEN_AUTH"]',
-            "USER_PASSWORD_AUTH",
-        ),
-        (
-            "modules/identity/main.tf",
-            "enable_token_revocation = true",
-            "enable_token_revocation = false",
-            "revocable",
-        ),
-        (
-            "modules/identity/outputs.tf",
-            '"https://${aws_cognito_user_pool.this.endpoint}/.well-known/jwks.json"',
-            '"https://${aws_cognito_user_pool.this.endpoint}/jwks"',
-            "output jwks_url",
-        ),
-        (
-            "modules/identity/outputs.tf",
-            'value       = "client_id"',
-            'value       = "aud"',
-            "output audience_claim",
-        ),
-        (
-            "outputs.tf",
-            "value       = module.identity.client_id",
-            "value       = module.identity.user_pool_id",
-            "no output auth_audience",
-        ),
-    ],
-)
-def test_identity_check_fails_on_a_broken_copy(
-    broken: Path, path: str, old: str, new: str, problem: str
-) -> None:
-    edit(broken / path, old, new)
-    problems = tf.identity_problems(broken, tf.parse_dir(broken))
-    assert any(problem in p for p in problems), problems
-
-
-def test_datastores_use_tls_and_credentials_outside_terraform_inputs() -> None:
-    assert tf.datastore_credential_problems(TERRAFORM, tf.parse_dir(TERRAFORM)) == []
-
-
-@pytest.mark.parametrize(
-    ("path", "old", "new", "problem"),
-    [
-        (
-            "modules/databases/main.tf",
-            "transit_encryption_enabled = true",
-            "transit_encryption_enabled = false",
-            "without in-transit encryption",
-        ),
-        (
-            "modules/databases/main.tf",
-            "auth_token                 = random_password.redis_auth_token.result",
-            "auth_token                 = var.name",
-            "not a generated random_password",
-        ),
-        (
-            "modules/databases/main.tf",
-            "  manage_master_user_password   = true\n",
-            "  manage_master_user_password   = false\n  password = var.name\n",
-            "not managed by RDS",
-        ),
-        (
-            "modules/databases/main.tf",
-            "  manage_master_user_password   = true\n",
-            "  manage_master_user_password   = true\n  password = var.name\n",
-            "lands in the state",
-        ),
-        (
-            "modules/databases/main.tf",
-            "  kms_key_id  = aws_kms_key.data.arn\n  # Throwaway",
-            "  # Throwaway",
-            "secret redis_url is not encrypted",
-        ),
-        (
-            "outputs.tf",
-            'output "redis_url_secret_arn"',
-            'output "redis_secret"',
-            "redis_url_secret_arn",
-        ),
-    ],
-)
-def test_datastore_check_fails_on_a_broken_copy(
-    broken: Path, path: str, old: str, new: str, problem: str
-) -> None:
-    edit(broken / path, old, new)
-    problems = tf.datastore_credential_problems(broken, tf.parse_dir(broken))
-    assert any(problem in p for p in problems), problems
 
 
 def test_terraform_fmt_is_clean(terraform_bin: Path) -> None:

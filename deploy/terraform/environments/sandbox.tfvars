@@ -5,10 +5,12 @@ vpc_cidr    = "10.10.0.0/16"
 
 single_nat_gateway = true
 
-node_instance_types = ["t3.medium"]
-node_min_size       = 1
-node_desired_size   = 2
-node_max_size       = 3
+node_group = {
+  instance_types = ["t3.medium"]
+  min_size       = 1
+  desired_size   = 2
+  max_size       = 3
+}
 
 mysql_instance_class = "db.t4g.micro"
 mysql_multi_az       = false

@@ -5,10 +5,12 @@ vpc_cidr    = "10.20.0.0/16"
 
 single_nat_gateway = false
 
-node_instance_types = ["t3.large"]
-node_min_size       = 2
-node_desired_size   = 2
-node_max_size       = 4
+node_group = {
+  instance_types = ["t3.large"]
+  min_size       = 2
+  desired_size   = 2
+  max_size       = 4
+}
 
 mysql_instance_class = "db.t4g.medium"
 mysql_multi_az       = true

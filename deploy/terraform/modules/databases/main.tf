@@ -13,23 +13,44 @@ resource "aws_kms_key" "data" {
   tags                = var.tags
 }
 
-# --- flights: RDS MySQL 8 ---------------------------------------------------------------
+# Each datastore's security group admits the EKS nodes only, on its port only. (The
+# descriptions are the ones the groups were created with: a new one replaces the group.)
+locals {
+  datastores = {
+    mysql = {
+      port              = 3306
+      group_description = "MySQL for flights: only from the EKS nodes"
+      rule_description  = "MySQL from the EKS nodes"
+    }
+    redis = {
+      port              = 6379
+      group_description = "Redis for reservations: only from the EKS nodes"
+      rule_description  = "Redis (TLS) from the EKS nodes"
+    }
+  }
+}
 
-resource "aws_security_group" "mysql" {
-  name        = "${var.name}-mysql"
-  description = "MySQL for flights: only from the EKS nodes"
+resource "aws_security_group" "datastore" {
+  for_each = local.datastores
+
+  name        = "${var.name}-${each.key}"
+  description = each.value.group_description
   vpc_id      = var.vpc_id
   tags        = var.tags
 }
 
-resource "aws_vpc_security_group_ingress_rule" "mysql_from_nodes" {
-  security_group_id            = aws_security_group.mysql.id
-  description                  = "MySQL from the EKS nodes"
+resource "aws_vpc_security_group_ingress_rule" "from_nodes" {
+  for_each = local.datastores
+
+  security_group_id            = aws_security_group.datastore[each.key].id
+  description                  = each.value.rule_description
   referenced_security_group_id = var.client_security_group_id
   ip_protocol                  = "tcp"
-  from_port                    = 3306
-  to_port                      = 3306
+  from_port                    = each.value.port
+  to_port                      = each.value.port
 }
+
+# --- flights: RDS MySQL 8 ---------------------------------------------------------------
 
 resource "aws_db_subnet_group" "mysql" {
   name       = "${var.name}-mysql"
@@ -91,7 +112,7 @@ resource "aws_db_instance" "mysql" {
   kms_key_id            = aws_kms_key.data.arn
 
   db_subnet_group_name   = aws_db_subnet_group.mysql.name
-  vpc_security_group_ids = [aws_security_group.mysql.id]
+  vpc_security_group_ids = [aws_security_group.datastore["mysql"].id]
   parameter_group_name   = aws_db_parameter_group.mysql.name
   publicly_accessible    = false
   multi_az               = var.mysql_multi_az
@@ -140,22 +161,6 @@ resource "random_password" "redis_auth_token" {
   special = false
 }
 
-resource "aws_security_group" "redis" {
-  name        = "${var.name}-redis"
-  description = "Redis for reservations: only from the EKS nodes"
-  vpc_id      = var.vpc_id
-  tags        = var.tags
-}
-
-resource "aws_vpc_security_group_ingress_rule" "redis_from_nodes" {
-  security_group_id            = aws_security_group.redis.id
-  description                  = "Redis (TLS) from the EKS nodes"
-  referenced_security_group_id = var.client_security_group_id
-  ip_protocol                  = "tcp"
-  from_port                    = 6379
-  to_port                      = 6379
-}
-
 resource "aws_elasticache_subnet_group" "redis" {
   name       = "${var.name}-redis"
   subnet_ids = var.private_subnet_ids
@@ -168,14 +173,14 @@ resource "aws_elasticache_replication_group" "redis" {
   engine               = "redis"
   engine_version       = "7.1"
   node_type            = var.redis_node_type
-  port                 = 6379
+  port                 = local.datastores.redis.port
 
   num_cache_clusters         = var.redis_replicas + 1
   automatic_failover_enabled = var.redis_replicas > 0
   multi_az_enabled           = var.redis_replicas > 0
 
   subnet_group_name  = aws_elasticache_subnet_group.redis.name
-  security_group_ids = [aws_security_group.redis.id]
+  security_group_ids = [aws_security_group.datastore["redis"].id]
 
   at_rest_encryption_enabled = true
   kms_key_id                 = aws_kms_key.data.arn

@@ -111,12 +111,12 @@ resource "aws_eks_node_group" "default" {
   node_group_name = "default"
   node_role_arn   = aws_iam_role.node.arn
   subnet_ids      = var.private_subnet_ids
-  instance_types  = var.node_instance_types
+  instance_types  = var.node_group.instance_types
 
   scaling_config {
-    min_size     = var.node_min_size
-    desired_size = var.node_desired_size
-    max_size     = var.node_max_size
+    min_size     = var.node_group.min_size
+    desired_size = var.node_group.desired_size
+    max_size     = var.node_group.max_size
   }
 
   update_config {

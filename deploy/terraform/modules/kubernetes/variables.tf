@@ -6,12 +6,6 @@ variable "name" {
 variable "kubernetes_version" {
   description = "EKS Kubernetes version (the charts are validated against this minor version)."
   type        = string
-  default     = "1.31"
-}
-
-variable "vpc_id" {
-  description = "ID of the VPC the cluster runs in."
-  type        = string
 }
 
 variable "private_subnet_ids" {
@@ -24,28 +18,14 @@ variable "public_access_cidrs" {
   type        = list(string)
 }
 
-variable "node_instance_types" {
-  description = "EC2 instance types of the managed node group."
-  type        = list(string)
-  default     = ["t3.large"]
-}
-
-variable "node_min_size" {
-  description = "Fewest nodes in the managed node group."
-  type        = number
-  default     = 2
-}
-
-variable "node_desired_size" {
-  description = "Nodes the managed node group starts with."
-  type        = number
-  default     = 2
-}
-
-variable "node_max_size" {
-  description = "Most nodes in the managed node group."
-  type        = number
-  default     = 4
+variable "node_group" {
+  description = "The managed node group: EC2 instance types and the fewest, starting and most nodes."
+  type = object({
+    instance_types = list(string)
+    min_size       = number
+    desired_size   = number
+    max_size       = number
+  })
 }
 
 variable "tags" {
