@@ -52,7 +52,7 @@ images: ## Start a Docker engine if none runs and build the local base/DB images
 
 bench: ## Benchmarks vs minimal baselines -> docs/benchmarks.{md,json} (BENCH_ARGS=--quick: a smoke run)
 	$(WITH_ENV) ./pants package src/python/flights:flights src/python/reservations:reservations \
-	  src/python/api:api src/python/benchmarks:baselines \
+	  src/python/api:api src/python/web:web src/python/benchmarks:baselines \
 	  && python3 src/python/benchmarks/run.py $(BENCH_ARGS)
 
 load: ## Load the running system (make start first): Locust journeys, 20 users for 30 s

@@ -140,6 +140,15 @@ WORKLOADS: tuple[Workload, ...] = (
         Target("API GET seats (wide-body) >= 0.7x the minimal Flask HSETNX endpoint", 0.7),
     ),
     Workload(
+        "web_cabin",
+        "web: the cabin page `GET /flights/{id}` (wide-body), signed out",
+        "web cabin page",
+        "the widest aircraft's cabin as an HTML page: the API layer's seat map with "
+        "availability, drawn seat by seat with each seat's label, through the web front end",
+        200,
+        "api_get_seats",
+    ),
+    Workload(
         "api_search_route",
         "API: `GET /flights?origin=&destination=&departure_date=`",
         "API route search",

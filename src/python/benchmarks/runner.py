@@ -8,7 +8,8 @@ The second form measures the services' worker models instead (worker_models.py) 
 docs/benchmarks-worker-models.md.
 
 Needs the PEX files (./pants package src/python/flights:flights
-src/python/reservations:reservations src/python/api:api src/python/benchmarks:baselines),
+src/python/reservations:reservations src/python/api:api src/python/web:web
+src/python/benchmarks:baselines),
 a Docker engine with the database images (MYSQL_IMAGE, REDIS_IMAGE; default the local
 flightres/mariadb:10.11 and flightres/redis:7.0), wrk and redis-benchmark
 (apt-get install wrk redis-tools; without redis-benchmark on the host, the one in the Redis
@@ -62,11 +63,12 @@ PEX_FILES = {
     "flights": "src.python.flights/flights.pex",
     "reservations": "src.python.reservations/reservations.pex",
     "api": "src.python.api/api.pex",
+    "web": "src.python.web/web.pex",
     "baselines": "src.python.benchmarks/baselines.pex",
 }
 PACKAGE = (
     "./pants package src/python/flights:flights src/python/reservations:reservations "
-    "src/python/api:api src/python/benchmarks:baselines"
+    "src/python/api:api src/python/web:web src/python/benchmarks:baselines"
 )
 EVENTS_KEY = "reservations:events"  # reservations/store.py: one event per seat reserved
 # The bearer tokens of the booking workloads: a key made for each run signs one token per
@@ -365,6 +367,15 @@ def start(args: argparse.Namespace, exits: contextlib.ExitStack) -> Setup:
         AUTH_PUBLIC_KEY_FILE=minted["issuer_pem"],
     )
     api = exits.enter_context(_server("api", [pex["api"]], api_env, logs))
+    # The web front end in front of it; signed-out pages never reach the issuer.
+    web_env = clean_env(
+        WEB_API_URL=api.url,
+        WEB_OIDC_ISSUER=ISSUER,
+        WEB_OIDC_CLIENT_ID=AUDIENCE,
+        WEB_PUBLIC_URL=f"http://{HOST}",
+        WEB_SECRET_KEY=secrets.token_hex(32),
+    )
+    web = exits.enter_context(_server("web", [pex["web"]], web_env, logs))
     catalog = discover(stack.get_json, flights.url)
     log(
         f"{len(catalog.flights):,} flights; wide-body: flight {catalog.wide_body} "
@@ -379,14 +390,20 @@ def start(args: argparse.Namespace, exits: contextlib.ExitStack) -> Setup:
             "flights": flights_env,
             "reservations": reservations_env,
             "api": api_env,
+            "web": web_env,
             "flask": reservations_env,
             "fastapi": clean_env(BASELINE_REDIS_URL=redis_url),
         },
         described=described,
         catalog=catalog,
         services=Services(
-            urls={"flights": flights.url, "reservations": reservations.url, "api": api.url},
-            pids=[flights.pid, reservations.pid, api.pid, *mysql.pids, *redis.pids],
+            urls={
+                "flights": flights.url,
+                "reservations": reservations.url,
+                "api": api.url,
+                "web": web.url,
+            },
+            pids=[flights.pid, reservations.pid, api.pid, web.pid, *mysql.pids, *redis.pids],
         ),
         tokens=tokens,
         verify_us=float(minted["verify_us"]),
@@ -532,6 +549,7 @@ def _servers(described: Mapping[str, Any]) -> dict[str, str]:
         "flights": "uvicorn, one process, its default settings",
         "reservations": gunicorn,
         "api": uvicorn,
+        "web": "gunicorn, its default settings (2 workers x 4 gthreads)",
         "minimal_flask": gunicorn,
         "minimal_fastapi": uvicorn,
     }
@@ -588,6 +606,9 @@ class Bench:
             return {**self.http(workload, url, pids, tag), "detail": wide_detail}
         if workload.id == "api_get_seats":
             url = f"{urls['api']}/flights/{wide}/seats"
+            return {**self.http(workload, url, pids, tag), "detail": wide_detail}
+        if workload.id == "web_cabin":
+            url = f"{urls['web']}/flights/{wide}"
             return {**self.http(workload, url, pids, tag), "detail": wide_detail}
         if workload.id == "flights_search_route_uncached":
             # A flights service of its own for this run, keeping no search pages.

@@ -31,6 +31,7 @@ RESULTS = {
     "flights_search_flight_no": figures(1_350, 25),
     "flights_search_route_uncached": figures(800, 45),
     "api_get_seats": figures(750, 90, detail="Boeing 787-9, 262 seats"),
+    "web_cabin": figures(300, 110, detail="Boeing 787-9, 262 seats"),
     "api_search_route": figures(795, 60),
     "api_search_flight_no": figures(780, 70),
     # two-hop bound: 1 / (1/1,500 + 1/1,000) = 600 req/s
@@ -63,6 +64,8 @@ def test_ratios_are_to_each_workloads_baseline() -> None:
     assert entries["api_booking_3_seats"]["ratio"] == pytest.approx(0.9)  # vs the 1-seat rate
     assert entries["api_booking_3_seats"]["baseline_name"] == "API booking (1 seat)"
     assert "two_hop_share" not in entries["api_get_seats"]
+    assert entries["web_cabin"]["ratio"] == pytest.approx(0.4)  # vs the API's seat map
+    assert entries["web_cabin"]["baseline_name"] == "API GET seats"
 
 
 def test_entries_keep_the_workload_order_and_figures() -> None:
