@@ -5,7 +5,7 @@
 # (integration, fuzz), which run the real services and so must rerun when one of them changes.
 set -euo pipefail
 repo="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-services=(flights reservations api)
+services=(flights reservations api web)
 end_to_end='^src/python/api/tests/test_(integration|fuzz)\.py$'
 work="$(mktemp -d)"
 cleanup() { git -C "${repo}" worktree remove --force "${work}/tree" >/dev/null 2>&1 || true; rm -rf "${work}"; }

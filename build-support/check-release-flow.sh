@@ -4,13 +4,13 @@
 # docker-registry), then check what was pushed and which values files changed:
 #
 #   a change in reservations only  -> only the reservations image, only its values file
-#   a change in the shared chassis -> all three images and values files
+#   a change in the shared chassis -> all four images and values files
 #   a change in docs only          -> nothing built, pushed or changed
 #
 # Needs the Docker engine and BASE_IMAGE (build-support/test-env.sh prints it).
 set -euo pipefail
 repo="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-services=(flights reservations api)
+services=(flights reservations api web)
 env=staging
 
 "${repo}/build-support/host-tools.sh" docker-registry

@@ -15,14 +15,12 @@ import helm_python
 import pytest
 import yaml
 
-# Third-party to ruff until pyproject.toml's known-first-party lists `web`.
-from web.settings import Settings as WebSettings
-
 from api.settings import Settings as ApiSettings
 from deploytest import charts, checks
 from deploytest import terraform as tf
 from flights.settings import Settings as FlightsSettings
 from reservations.settings import Settings as ReservationsSettings
+from web.settings import Settings as WebSettings
 
 PORTS = {
     "flights": FlightsSettings.port,
@@ -555,14 +553,6 @@ def tfvars_list(env: str, name: str) -> list[str] | None:
     return [str(tf.unquote(url)) for url in tf.settings(path).get(name, [])]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "deploy/terraform/environments/staging.tfvars still gives the Cognito app client the "
-        "placeholder https://app.staging.example.invalid/auth/callback; when the Terraform owner "
-        "sets auth_callback_urls to WEB_PUBLIC_URL + /signin/callback this passes: remove the mark"
-    ),
-)
 @pytest.mark.parametrize(
     "env", [e for e in charts.ENVIRONMENTS if tfvars_list(e, "auth_callback_urls") is not None]
 )

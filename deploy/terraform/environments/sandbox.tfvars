@@ -19,5 +19,5 @@ redis_node_type      = "cache.t4g.micro"
 redis_replicas       = 0
 
 # PLACEHOLDER hosts: where the customer-facing web client receives the sign-in code.
-auth_callback_urls = ["https://app.sandbox.example.invalid/auth/callback"]
-auth_logout_urls   = ["https://app.sandbox.example.invalid/"]
+auth_callback_urls = ["https://www.sandbox.example.invalid/signin/callback"]
+auth_logout_urls   = ["https://www.sandbox.example.invalid/"]

@@ -19,5 +19,5 @@ redis_node_type      = "cache.t4g.small"
 redis_replicas       = 1
 
 # PLACEHOLDER hosts: where the customer-facing web client receives the sign-in code.
-auth_callback_urls = ["https://app.staging.example.invalid/auth/callback"]
-auth_logout_urls   = ["https://app.staging.example.invalid/"]
+auth_callback_urls = ["https://www.staging.example.invalid/signin/callback"]
+auth_logout_urls   = ["https://www.staging.example.invalid/"]

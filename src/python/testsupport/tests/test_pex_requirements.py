@@ -18,7 +18,7 @@ from pathlib import Path
 
 import pytest
 
-SERVICES = ("api", "flights", "reservations")
+SERVICES = ("api", "flights", "reservations", "web")
 _NOT_SOURCES = (".bootstrap/", ".deps/", "__pex__/", "__main__.py")
 
 
