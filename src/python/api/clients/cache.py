@@ -1,4 +1,7 @@
-"""Seat maps by flight, each with the ETag it was served with and until when it is fresh:
+"""What the flights client keeps: seat maps (``SeatMapCache``) and search pages
+(``SearchPageCache``).
+
+Seat maps by flight, each with the ETag it was served with and until when it is fresh:
 a busy flight's seat map is downloaded and parsed once, used as is while fresh, then
 confirmed with bodiless 304s (``If-None-Match``), each of which makes it fresh again.
 
@@ -72,3 +75,57 @@ class SeatMapCache:
         if self._users[etag] <= 0:
             del self._users[etag]
             del self._maps[etag]
+
+
+class SearchPageCache:
+    """Search pages as the flights service sent them, by query string, each until its
+    freshness lifetime (the service's ``Cache-Control`` and ``Age``) ends.
+
+    Bounded by bytes, not entries, as the flights service bounds its own page cache: a page
+    of 100 flights is about 20 KB, a lookup of one flight about 250 bytes. Expired pages go
+    when next looked up or when room is needed, least recently used first. Single event
+    loop, no locks.
+    """
+
+    def __init__(self, max_bytes: int) -> None:
+        if max_bytes < 1:
+            raise ValueError("max_bytes must be at least 1")
+        self.max_bytes = max_bytes
+        self._pages: OrderedDict[str, tuple[float, bytes]] = OrderedDict()  # oldest use first
+        self._bytes = 0
+
+    def __len__(self) -> int:
+        return len(self._pages)
+
+    @property
+    def size(self) -> int:
+        """Bytes of the pages held, keys included."""
+        return self._bytes
+
+    def get(self, query: str, now: float) -> bytes | None:
+        """The page while it is fresh at ``now`` (the caller's monotonic clock), else None."""
+        entry = self._pages.get(query)
+        if entry is None:
+            return None
+        if now >= entry[0]:
+            self._drop(query)
+            return None
+        self._pages.move_to_end(query)
+        return entry[1]
+
+    def put(self, query: str, page: bytes, fresh_until: float, now: float) -> None:
+        """Keep the page until ``fresh_until``; one already stale, or bigger than the whole
+        cache, is not kept (and an older page for the query is dropped either way)."""
+        if query in self._pages:
+            self._drop(query)
+        cost = len(query) + len(page)
+        if fresh_until <= now or cost > self.max_bytes:
+            return
+        self._pages[query] = (fresh_until, page)
+        self._bytes += cost
+        while self._bytes > self.max_bytes:
+            self._drop(next(iter(self._pages)))
+
+    def _drop(self, query: str) -> None:
+        _, page = self._pages.pop(query)
+        self._bytes -= len(query) + len(page)

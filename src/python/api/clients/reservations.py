@@ -4,12 +4,18 @@ Its flight ids are strings; the API layer's are the flights service's integers, 
 decimal. Every request here is retried like a GET: a booking carries an Idempotency-Key,
 so a repeated POST returns the booking its first attempt made (200) instead of making
 another; a repeated DELETE of a booking answers 204 again, of a seat 404 (ADR 0004, 0014).
+
+Concurrent reads of one flight's held seats share one request, never one that began before
+the caller asked (clients/coalescing.py): a busy flight's seat map page costs one request to
+the reservations service per round trip, and every answer still shows each booking or
+cancellation that had completed when it was asked for.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
+from api.clients.coalescing import CoalescedReads
 from api.clients.http import ClientConfig, Reply, ServiceClient, Transport
 from api.model import (
     Booked,
@@ -34,6 +40,7 @@ class ReservationsClient:
         transport: Transport | None = None,
     ) -> None:
         self._client = ServiceClient(SERVICE, base_url, config or ClientConfig(), transport)
+        self.holder_reads: CoalescedReads[int, dict[str, str]] = CoalescedReads()
 
     async def aclose(self) -> None:
         await self._client.aclose()
@@ -110,6 +117,12 @@ class ReservationsClient:
         return outcome
 
     async def holders(self, flight_id: int) -> dict[str, str]:
+        """Seat → customer of every held seat, as read after this call began (shared with
+        the concurrent callers for the flight that arrived before that read began)."""
+        shared = await self.holder_reads.read(flight_id, lambda: self._holders(flight_id))
+        return dict(shared)  # the callers' own: one of them changing it changes no other's
+
+    async def _holders(self, flight_id: int) -> dict[str, str]:
         response = await self._client.send(
             "GET", "/reservations", params={"flight_id": flight_id}, retry=True
         )

@@ -1,6 +1,7 @@
 """The service clients against scripted transports: retries, error mapping, request ids,
-seat map revalidation with ETags and freshness; then the aiohttp transport over real HTTP on
-127.0.0.1: what it sends, and how it classifies each failure."""
+seat map revalidation with ETags and freshness, search pages kept while fresh, concurrent
+reads of held seats coalesced; then the aiohttp transport over real HTTP on 127.0.0.1: what
+it sends, and how it classifies each failure."""
 
 from __future__ import annotations
 
@@ -14,6 +15,7 @@ from typing import Any, TypeVar
 import pytest
 
 from api.clients import freshness
+from api.clients.cache import SearchPageCache
 from api.clients.flights import FlightsClient
 from api.clients.http import AiohttpTransport, ClientConfig, Reply, TransportFailure
 from api.clients.reservations import ReservationsClient
@@ -544,6 +546,256 @@ def test_max_age_caps_the_services_freshness() -> None:
 )
 def test_freshness_lifetime(headers: dict[str, str], seconds: float) -> None:
     assert freshness.lifetime(headers, cap=600) == seconds
+
+
+# --- search pages kept while fresh --------------------------------------------------------
+
+PAGE = b'{"items":[],"next_cursor":null}'
+QUERY = [("origin", "JFK"), ("destination", "LHR"), ("departure_date", "2026-12-04")]
+
+
+def search_page(cache_control: str | None = "public, max-age=30", age: int = 0) -> Canned:
+    headers = {"Age": str(age)}
+    if cache_control is not None:
+        headers["Cache-Control"] = cache_control
+    return Canned(200, PAGE, headers)
+
+
+def test_a_search_page_is_kept_while_the_service_says_it_is_fresh() -> None:
+    clock = Clock()
+    script = Script(search_page(age=10), search_page(age=0))
+
+    async def calls() -> None:
+        client = flights(script, clock=clock)
+        assert await client.search(QUERY) == PAGE
+        clock.now += 19.9  # max-age 30 less the 10 s it had already been kept by flights
+        assert await client.search(QUERY) == PAGE
+        assert len(script.requests) == 1
+        clock.now += 0.1
+        assert await client.search(QUERY) == PAGE  # stale: asked again
+        assert len(script.requests) == 2
+
+    run(calls)
+
+
+def test_search_pages_are_kept_by_query() -> None:
+    script = Script(search_page(), search_page())
+
+    async def calls() -> None:
+        client = flights(script)
+        await client.search(QUERY)
+        await client.search([*QUERY, ("limit", "5")])
+        await client.search(QUERY)
+        await client.search([*QUERY, ("limit", "5")])
+
+    run(calls)
+    assert [r.query for r in script.requests] == [
+        "origin=JFK&destination=LHR&departure_date=2026-12-04",
+        "origin=JFK&destination=LHR&departure_date=2026-12-04&limit=5",
+    ]
+
+
+@pytest.mark.parametrize(
+    "cache_control",
+    [None, "no-store", "no-cache, max-age=30", "private, max-age=30", "max-age=0"],
+)
+def test_a_search_page_the_service_does_not_let_us_reuse_is_asked_for_every_time(
+    cache_control: str | None,
+) -> None:
+    script = Script(search_page(cache_control), search_page(cache_control))
+
+    async def calls() -> None:
+        client = flights(script)
+        await client.search(QUERY)
+        await client.search(QUERY)
+        assert len(client.pages) == 0
+
+    run(calls)
+    assert len(script.requests) == 2
+
+
+def test_search_max_age_caps_how_long_a_page_is_kept() -> None:
+    clock = Clock()
+    script = Script(search_page("max-age=600"), search_page("max-age=600"))
+
+    async def calls() -> None:
+        client = flights(script, clock=clock, search_max_age=60)
+        await client.search(QUERY)
+        clock.now += 60
+        await client.search(QUERY)
+
+    run(calls)
+    assert len(script.requests) == 2
+
+
+def test_search_rejections_and_failures_are_not_kept() -> None:
+    errors = [{"field": "query.flight_no", "message": "String should match pattern"}]
+    script = Script(
+        problem(422, errors=errors),
+        problem(422, errors=errors),
+        answer(503, headers={"Cache-Control": "max-age=30"}),
+        search_page(),
+    )
+
+    async def calls() -> None:
+        client = flights(script, ClientConfig(retries=0))
+        for _ in range(2):
+            with pytest.raises(UpstreamRejected):
+                await client.search([("flight_no", "x")])
+        with pytest.raises(UpstreamUnavailable):
+            await client.search(QUERY)
+        assert await client.search(QUERY) == PAGE  # recovered at once: nothing kept
+
+    run(calls)
+    assert len(script.requests) == 4
+
+
+def test_a_search_answer_that_is_no_page_is_not_kept() -> None:
+    script = Script(
+        answer(200, json_body={"flights": []}, headers={"Cache-Control": "max-age=30"}),
+        search_page(),
+    )
+
+    async def calls() -> None:
+        client = flights(script)
+        with pytest.raises(BadUpstreamResponse):
+            await client.search(QUERY)
+        assert await client.search(QUERY) == PAGE
+
+    run(calls)
+
+
+def test_the_search_page_cache_is_bounded_by_bytes_least_recently_used_first() -> None:
+    cache = SearchPageCache(max_bytes=30)
+    cache.put("a", b"x" * 9, fresh_until=10, now=0)  # 10 bytes with its key
+    cache.put("b", b"x" * 9, fresh_until=10, now=0)
+    cache.put("c", b"x" * 9, fresh_until=10, now=0)
+    assert cache.get("a", now=1) is not None  # "b" is now the least recently used
+    cache.put("d", b"x" * 9, fresh_until=10, now=1)
+    assert [cache.get(k, now=1) is not None for k in "abcd"] == [True, False, True, True]
+    assert (len(cache), cache.size) == (3, 30)
+    cache.put("e", b"x" * 30, fresh_until=10, now=1)  # bigger than the whole cache
+    assert cache.get("e", now=1) is None
+    assert cache.size == 30
+
+
+def test_the_search_page_cache_drops_a_page_once_it_is_stale() -> None:
+    cache = SearchPageCache(max_bytes=100)
+    cache.put("a", b"page", fresh_until=10, now=0)
+    assert cache.get("a", now=9.9) == b"page"
+    assert cache.get("a", now=10) is None
+    assert (len(cache), cache.size) == (0, 0)
+    cache.put("a", b"page", fresh_until=10, now=10)  # already stale: not kept
+    assert len(cache) == 0
+    with pytest.raises(ValueError, match="at least 1"):
+        SearchPageCache(0)
+
+
+# --- held seats: concurrent reads coalesced -----------------------------------------------
+
+
+class Gated:
+    """A transport whose answers wait until the test releases them, one gate per request,
+    each answering with ``holders`` as they were when the request was sent."""
+
+    def __init__(self) -> None:
+        self.holders: dict[str, str] = {}
+        self.requests: list[Sent] = []
+        self.gates: list[asyncio.Future[Step]] = []
+
+    async def request(
+        self, method: str, path: str, query: str, headers: Mapping[str, str], body: bytes | None
+    ) -> Reply:
+        self.requests.append(Sent(method, path, query, dict(headers), body))
+        snapshot = dict(self.holders)
+        gate: asyncio.Future[Step] = asyncio.get_running_loop().create_future()
+        self.gates.append(gate)
+        step = await gate
+        if isinstance(step, TransportFailure):
+            raise step
+        if step.status == 200 and not step.body:
+            step = answer(200, json_body=snapshot)
+        return Reply(method, path, step.status, dict(step.headers), step.body)
+
+    def release(self, index: int, step: Step | None = None) -> None:
+        self.gates[index].set_result(step or Canned(200))
+
+    async def aclose(self) -> None:
+        pass
+
+
+async def settle() -> None:
+    for _ in range(10):
+        await asyncio.sleep(0)
+
+
+def test_concurrent_reads_of_held_seats_share_requests() -> None:
+    transport = Gated()
+    transport.holders = {"12A": "bob"}
+
+    async def calls() -> None:
+        client = ReservationsClient("http://reservations.test", CONFIG, transport=transport)
+        first = asyncio.ensure_future(client.holders(7))
+        await settle()
+        others = [asyncio.ensure_future(client.holders(7)) for _ in range(9)]
+        await settle()
+        assert len(transport.requests) == 1  # the rest wait for the next read
+        transport.release(0)
+        await settle()
+        assert len(transport.requests) == 2
+        transport.release(1)
+        answers = [await first, *await asyncio.gather(*others)]
+        assert answers == [{"12A": "bob"}] * 10
+        answers[1]["12B"] = "mallory"  # each caller's own copy
+        assert answers[2] == {"12A": "bob"}
+        assert transport.requests[1].query == "flight_id=7"
+
+    run(calls)
+
+
+def test_a_cancellation_completed_before_a_read_was_asked_for_is_in_it() -> None:
+    # A read that began before bob's cancellation completed is still in flight when the
+    # next caller asks: that caller must get a read that began after it asked.
+    transport = Gated()
+    transport.holders = {"12A": "bob"}
+
+    async def calls() -> None:
+        client = ReservationsClient("http://reservations.test", CONFIG, transport=transport)
+        before = asyncio.ensure_future(client.holders(7))
+        await settle()
+        transport.holders = {}  # the cancellation completes
+        after = asyncio.ensure_future(client.holders(7))
+        await settle()
+        transport.release(0)
+        await settle()
+        transport.release(1)
+        assert await before == {"12A": "bob"}
+        assert await after == {}
+
+    run(calls)
+
+
+def test_a_503_fails_only_the_callers_that_shared_it() -> None:
+    transport = Gated()
+
+    async def calls() -> None:
+        client = ReservationsClient("http://reservations.test", CONFIG, transport=transport)
+        failing = [asyncio.ensure_future(client.holders(7)) for _ in range(3)]
+        await settle()
+        unavailable = answer(503, headers={"retry-after": "2"})
+        transport.release(0, unavailable)
+        await settle()
+        transport.release(1, unavailable)
+        results = await asyncio.gather(*failing, return_exceptions=True)
+        assert all(isinstance(r, UpstreamUnavailable) for r in results), results
+        recovered = asyncio.ensure_future(client.holders(7))
+        await settle()
+        transport.release(2)
+        assert await recovered == {}
+
+    run(calls)
+    # The first caller's read, then one shared by the other two, then the recovery.
+    assert len(transport.requests) == 3
 
 
 # --- the aiohttp transport, over real HTTP ------------------------------------------------

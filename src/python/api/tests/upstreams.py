@@ -86,6 +86,8 @@ class FakeFlights(Upstream):
             2: SEAT_MAP,
         }
         self.page: dict[str, Any] = {"items": [], "next_cursor": None}
+        # Sent with every search page; the real service sends "public, max-age=30" and Age.
+        self.search_headers: dict[str, str] = {}
 
     async def answer(self, request: Request, body: bytes) -> Response:
         if request.url.path == "/flights" and request.method == "GET":
@@ -95,7 +97,7 @@ class FakeFlights(Upstream):
             ):
                 error = {"field": "query.flight_no", "message": "String should match pattern"}
                 return problem(422, "Invalid request fields: query.flight_no", errors=[error])
-            return JSONResponse(self.page)
+            return JSONResponse(self.page, headers=self.search_headers)
         match = re.fullmatch(r"/flights/(\d+)/seat_map", request.url.path)
         if match and request.method == "GET":
             seat_map = self.seat_maps.get(int(match[1]))
