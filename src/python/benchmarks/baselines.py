@@ -1,7 +1,7 @@
 """The baseline apps, served the way the services are (the ``baselines`` PEX's entry point):
 
     baselines.pex flask     a minimal Flask app doing one HSETNX (create_minimal_flask), served
-                            by reservations.cli.Server with gunicorn_options(Settings.from_env()):
+                            by chassis.gunicorn with gunicorn_options(Settings.from_env()):
                             the same worker class, workers, threads and Redis pool size as
                             the service.
     baselines.pex describe  prints those settings as JSON (for the report).
@@ -76,14 +76,15 @@ def create_minimal_fastapi(redis_url: str) -> Any:
 
 
 def serve_flask() -> None:
-    from reservations.cli import Server, gunicorn_options
+    from chassis import gunicorn
+    from reservations.cli import gunicorn_options
     from reservations.settings import Settings
 
     settings = Settings.from_env()
-    Server(
+    gunicorn.serve(
         lambda: create_minimal_flask(settings.redis_url, settings.redis_pool_size),
         gunicorn_options(settings),
-    ).run()
+    )
 
 
 def minimal_fastapi() -> Any:

@@ -579,7 +579,7 @@ def method(doc: Mapping[str, Any]) -> list[str]:
         "",
         f"- redis-benchmark: {s['redis_benchmark']}.",
         "- minimal Flask: `src/python/benchmarks/baselines.py` (one endpoint, no "
-        "validation, no event, no chassis), served by `reservations.cli.Server` with "
+        "validation, no event, no chassis), served by `chassis.gunicorn` with "
         "`gunicorn_options` from the same settings as the service "
         f"({servers['minimal_flask']}).",
         "- minimal FastAPI: `src/python/benchmarks/baselines.py` (one endpoint, "

@@ -1,0 +1,70 @@
+"""Gunicorn run programmatically, for the Flask services: no config file, no command line, no
+GUNICORN_CMD_ARGS; gunicorn's own messages (start-up, worker exits) as the chassis' JSON lines.
+
+    serve(lambda: create_app(settings), options(service="web", host=..., port=..., ...))
+
+Each worker builds its own app (no preloading), so no connection or pool crosses a fork.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from gunicorn.app.base import BaseApplication  # type: ignore[import-untyped]
+from gunicorn.glogging import Logger  # type: ignore[import-untyped]
+
+from chassis.logs import configure as configure_logs
+
+
+def options(
+    *,
+    service: str,
+    host: str,
+    port: int,
+    workers: int,
+    threads: int,
+    log_level: str,
+    worker_class: str = "gthread",
+) -> dict[str, Any]:
+    host = f"[{host}]" if ":" in host else host
+    return {
+        "bind": f"{host}:{port}",
+        "workers": workers,
+        "worker_class": worker_class,
+        # Gunicorn turns "sync" with threads > 1 into gthread; sync means one at a time.
+        "threads": threads if worker_class == "gthread" else 1,
+        "loglevel": log_level.lower(),
+        "logger_class": JsonLogger,
+        "accesslog": None,  # the chassis logs each request, with its request id
+        "errorlog": "-",
+        # SIGTERM: stop accepting, let in-flight requests finish, within Kubernetes' default
+        # 30 s grace period.
+        "graceful_timeout": 20,
+        "keepalive": 5,  # seconds; behind a load balancer connections are reused
+        "proc_name": service,
+    }
+
+
+class Server(BaseApplication):  # type: ignore[misc]
+    def __init__(self, load_app: Callable[[], Any], options: dict[str, Any]) -> None:
+        self._load_app = load_app
+        self._options = options
+        super().__init__()
+
+    def load_config(self) -> None:
+        for key, value in self._options.items():
+            self.cfg.set(key, value)
+
+    def load(self) -> Any:
+        return self._load_app()
+
+
+def serve(load_app: Callable[[], Any], options: dict[str, Any]) -> None:
+    Server(load_app, options).run()
+
+
+class JsonLogger(Logger):  # type: ignore[misc]
+    def setup(self, cfg: Any) -> None:
+        super().setup(cfg)
+        configure_logs(cfg.proc_name, cfg.loglevel.upper())
