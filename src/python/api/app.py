@@ -224,6 +224,12 @@ def _routes(app: FastAPI) -> None:
             page = await services.flights.search(query)
         return Response(page, media_type=JSON)
 
+    @app.get("/flights/{flight_id}")
+    async def flight(flight_id: FlightId, services: ServicesDep) -> Response:
+        with _translated():
+            document = await services.flights.flight(flight_id)
+        return Response(document, media_type=JSON)
+
     @app.get("/flights/{flight_id}/seats")
     async def seats(flight_id: FlightId, services: ServicesDep) -> Response:
         with _translated():

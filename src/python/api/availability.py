@@ -28,8 +28,8 @@ async def seat_availability(
 
     The held seats are read in a task of their own while the seat map is awaited here:
     usually the seat map is cached and fresh and comes back without waiting, so the task is
-    the one read that waits. (``concurrency.both``, a task per read plus ``asyncio.wait``
-    and ``gather``, cost about 26 µs of CPU more per request.) A failed seat map cancels the
+    the one read that waits (a task per read plus ``asyncio.wait`` and ``gather`` cost about
+    26 µs of CPU more per request). A failed seat map cancels the
     held seats' read, so an unknown flight does not wait for the reservations service; a
     failed held seats' read is raised once the seat map is there, which is at once unless it
     has to be revalidated."""

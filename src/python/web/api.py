@@ -69,6 +69,9 @@ class Api:
         query = {"origin": origin, "destination": destination, "departure_date": departure_date}
         return _page(self._call("GET", "/flights?" + urlencode({**query, "limit": 50})))
 
+    def flight(self, flight_id: int) -> dict[str, Any]:
+        return dict(self._call("GET", f"/flights/{flight_id}"))
+
     def seats(self, flight_id: int) -> dict[str, Any]:
         return dict(self._call("GET", f"/flights/{flight_id}/seats"))
 

@@ -120,7 +120,11 @@ def create_app(settings: Settings, api: Api | None = None, issuer: Issuer | None
         if not token:
             return redirect(url_for("signin", next=url_for("bookings")))
         page = api.bookings(token, request.args.get("cursor") or None)
-        return render_template("bookings.html", bookings=page.items, next_cursor=page.next_cursor)
+        # Each flight once (a page of 100 bookings is usually a handful of flights).
+        flights = {fid: api.flight(fid) for fid in {b["flight_id"] for b in page.items}}
+        return render_template(
+            "bookings.html", bookings=page.items, flights=flights, next_cursor=page.next_cursor
+        )
 
     @app.post("/bookings/<booking_id>/cancel")
     def cancel_booking(booking_id: str) -> Response:
@@ -173,12 +177,14 @@ def create_app(settings: Settings, api: Api | None = None, issuer: Issuer | None
         flight_id: int, *, problem: str | None = None, chosen: list[str] | None = None
     ) -> str:
         token = session.get("token")
+        flight = api.flight(flight_id)
         availability = api.seats(flight_id)
         held: set[str] = set()
         if token:
             held = cabins.mine(api.bookings(token).items, flight_id)
         return render_template(
             "cabin.html",
+            flight=flight,
             cabin=cabins.cabin(availability, held),
             chosen=set(chosen or ()),
             problem=problem,

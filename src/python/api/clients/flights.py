@@ -1,6 +1,7 @@
-"""The flights service: search pages and seat maps, each used without asking again while
-the flights service says it is fresh (``Cache-Control``/``Age``: clients/freshness.py);
-seat maps are then revalidated with their ETags."""
+"""The flights service: search pages, single flights and seat maps. Pages and seat maps are
+used without asking again while the flights service says they are fresh
+(``Cache-Control``/``Age``: clients/freshness.py); seat maps are then revalidated with their
+ETags."""
 
 from __future__ import annotations
 
@@ -72,6 +73,18 @@ class FlightsClient:
             return response.body
         if response.status in (400, 422):
             raise self._client.rejected(response)
+        raise self._client.unexpected(response)
+
+    async def flight(self, flight_id: int) -> bytes:
+        """One flight, as the JSON bytes the flights service sent."""
+        response = await self._client.send("GET", f"/flights/{flight_id}", retry=True)
+        if response.status == 200:
+            document = self._client.json(response)
+            if not isinstance(document, dict) or document.get("id") != flight_id:
+                raise self._client.bad(response, f"not flight {flight_id}")
+            return response.body
+        if response.status == 404:
+            raise FlightNotFound(flight_id)
         raise self._client.unexpected(response)
 
     async def seat_map(self, flight_id: int) -> SeatMap:

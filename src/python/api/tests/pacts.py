@@ -155,24 +155,25 @@ def _reservations(url: str) -> ReservationsClient:
 # --- flights ------------------------------------------------------------------------------
 
 
+FLIGHT_DOCUMENT = {
+    "id": match.int(FLIGHT_ID),
+    "flight_no": match.like(FLIGHT_NO),
+    "departure_date": match.regex(DEPARTURE_DATE, regex=DATE),
+    "origin": match.like(ORIGIN),
+    "destination": match.like(DESTINATION),
+    "departure_time": match.regex("2026-12-01T12:45:00Z", regex=DATE_TIME),
+    "arrival_time": match.regex("2026-12-01T19:10:00Z", regex=DATE_TIME),
+    "aircraft_type": match.like("Airbus A320-200"),
+}
+
+
 def _search(i: HttpInteraction) -> None:
     query = {"origin": ORIGIN, "destination": DESTINATION, "departure_date": DEPARTURE_DATE}
     _request_id(
         _flight_exists(i).with_request("GET", "/flights").with_query_parameters(query)
     ).will_respond_with(200).with_body(
         {
-            "items": match.each_like(
-                {
-                    "id": match.int(FLIGHT_ID),
-                    "flight_no": match.like(FLIGHT_NO),
-                    "departure_date": match.regex(DEPARTURE_DATE, regex=DATE),
-                    "origin": match.like(ORIGIN),
-                    "destination": match.like(DESTINATION),
-                    "departure_time": match.regex("2026-12-01T12:45:00Z", regex=DATE_TIME),
-                    "arrival_time": match.regex("2026-12-01T19:10:00Z", regex=DATE_TIME),
-                    "aircraft_type": match.like("Airbus A320-200"),
-                }
-            ),
+            "items": match.each_like(FLIGHT_DOCUMENT),
             "next_cursor": None,
         },
         "application/json",
@@ -184,6 +185,18 @@ async def _search_run(url: str) -> None:
     query = [("origin", ORIGIN), ("destination", DESTINATION), ("departure_date", DEPARTURE_DATE)]
     page = json.loads(await client.search(query))
     assert [f["flight_no"] for f in page["items"]] == [FLIGHT_NO]
+    await client.aclose()
+
+
+def _flight(i: HttpInteraction) -> None:
+    _request_id(_flight_exists(i).with_request("GET", f"/flights/{FLIGHT_ID}"))
+    i.will_respond_with(200).with_body(FLIGHT_DOCUMENT, "application/json")
+
+
+async def _flight_run(url: str) -> None:
+    client = _flights(url)
+    flight = json.loads(await client.flight(FLIGHT_ID))
+    assert (flight["id"], flight["flight_no"]) == (FLIGHT_ID, FLIGHT_NO)
     await client.aclose()
 
 
@@ -533,6 +546,7 @@ def _health_run(
 
 SCENARIOS: tuple[Scenario, ...] = (
     Scenario("flights", "a search for flights by route and date", _search, _search_run),
+    Scenario("flights", "a request for one flight", _flight, _flight_run),
     Scenario(
         "flights", "a search with an invalid flight number", _invalid_search, _invalid_search_run
     ),

@@ -55,18 +55,20 @@ def test_the_spec_validates_seats_and_search_cursors_like_the_code() -> None:
 # --- search -------------------------------------------------------------------------------
 
 
+FLIGHT = {
+    "id": 1,
+    "flight_no": "AA1238",
+    "departure_date": "2026-12-01",
+    "origin": "JFK",
+    "destination": "LAX",
+    "departure_time": "2026-12-01T12:45:00Z",
+    "arrival_time": "2026-12-01T19:10:00Z",
+    "aircraft_type": "Airbus A320-200",
+}
+
+
 def test_search_is_passed_through(api: TestClient, fakes: Fakes) -> None:
-    flight = {
-        "id": 1,
-        "flight_no": "AA1238",
-        "departure_date": "2026-12-01",
-        "origin": "JFK",
-        "destination": "LAX",
-        "departure_time": "2026-12-01T12:45:00Z",
-        "arrival_time": "2026-12-01T19:10:00Z",
-        "aircraft_type": "Airbus A320-200",
-    }
-    fakes.flights.page = {"items": [flight], "next_cursor": "abc"}
+    fakes.flights.page = {"items": [FLIGHT], "next_cursor": "abc"}
 
     response = api.get("/flights?origin=JFK&departure_date=2026-12-01&utm_source=x&limit=5")
 
@@ -97,6 +99,17 @@ def test_search_validation_problems_come_back_unchanged(api: TestClient) -> None
     ]
     assert body["detail"] == "Invalid request fields: query.flight_no"
     assert (body["instance"], body["request_id"]) == ("/flights", "req-s1")
+
+
+def test_one_flight_is_passed_through_and_an_unknown_one_is_not_found(
+    api: TestClient, fakes: Fakes
+) -> None:
+    fakes.flights.page = {"items": [FLIGHT], "next_cursor": None}
+
+    assert api.get("/flights/1").json() == FLIGHT
+    missing = api.get("/flights/99")
+    assert missing.status_code == 404
+    assert missing.json()["detail"] == "No flight with id 99"
 
 
 # --- seats --------------------------------------------------------------------------------

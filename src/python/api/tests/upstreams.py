@@ -98,6 +98,10 @@ class FakeFlights(Upstream):
                 error = {"field": "query.flight_no", "message": "String should match pattern"}
                 return problem(422, "Invalid request fields: query.flight_no", errors=[error])
             return JSONResponse(self.page, headers=self.search_headers)
+        one = re.fullmatch(r"/flights/(\d+)", request.url.path)
+        if one and request.method == "GET":
+            found = [f for f in self.page["items"] if f["id"] == int(one[1])]
+            return JSONResponse(found[0]) if found else problem(404, f"no flight with id {one[1]}")
         match = re.fullmatch(r"/flights/(\d+)/seat_map", request.url.path)
         if match and request.method == "GET":
             seat_map = self.seat_maps.get(int(match[1]))

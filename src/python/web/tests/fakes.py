@@ -52,10 +52,16 @@ class FakeApi:
         matches = (FLIGHT["origin"], FLIGHT["destination"]) == (origin, destination)
         return Page([dict(FLIGHT)] if matches else [], None)
 
+    def flight(self, flight_id: int) -> dict[str, Any]:
+        self._check()
+        if flight_id != FLIGHT["id"]:
+            raise NotFound(404, f"No flight with id {flight_id}")
+        return dict(FLIGHT)
+
     def seats(self, flight_id: int) -> dict[str, Any]:
         self._check()
         if flight_id != FLIGHT["id"]:
-            raise NotFound(404, f"Flight {flight_id} not found")
+            raise NotFound(404, f"No flight with id {flight_id}")
         rows = []
         for row in (1, 2):
             numbers = [f"{row}{letter}" for letter in "ABCD"]

@@ -130,12 +130,13 @@ def test_every_seat_is_a_labelled_control_and_taken_ones_cannot_be_chosen(
     assert re.search(r'value="1B" aria-label="Seat 1B, aisle, taken" disabled', page)
     assert 'aria-label="Seat 2D, window, exit row, free"' in page
     assert "7 seats free" in page
+    assert "FR100 JFK → LAX" in page  # the flight, from the API layer
 
 
 def test_an_unknown_flight_is_a_404_page(browser: FlaskClient) -> None:
     page = browser.get("/flights/99")
     assert page.status_code == 404
-    assert "Flight 99 not found" in page.text
+    assert "No flight with id 99" in page.text
 
 
 # Booking
@@ -166,6 +167,7 @@ def test_booking_two_seats_shows_them_as_mine(browser: FlaskClient, api: FakeApi
     assert api.calls[-1] == ("book", token_for("alice"), 7, ("1A", "1B"), "k-42")
     listing = browser.get("/bookings").text
     assert "Booked 1A, 1B on flight 7." in listing
+    assert "FR100 JFK → LAX" in listing
     assert 'aria-label="Cancel seat 1A on flight 7"' in listing
     cabin = browser.get(FLIGHT_PAGE).text
     assert 'aria-label="Seat 1A, window, yours" disabled' in cabin
