@@ -3,7 +3,7 @@ seat in a column, and each seat's state and spoken label."""
 
 from __future__ import annotations
 
-from web.cabin import Seat, cabin, mine
+from web.cabin import Row, Seat, cabin, mine
 from web.tests.fakes import FakeApi
 
 
@@ -41,3 +41,16 @@ def test_mine_is_the_confirmed_seats_on_that_flight_only() -> None:
         {"flight_id": 8, "status": "confirmed", "seats": ["3D"]},
     ]
     assert mine(bookings, 7) == {"1A", "1B"}
+
+
+def test_a_row_is_drawn_escaped_with_each_seats_state() -> None:
+    hostile = Seat('1"><script>', "window", "free", False, False)
+    row = Row(1, True, (hostile, None, Seat("1C", "aisle", "taken", True, True), ""))
+    html = row.html(chosen=['1"><script>'])
+    assert "<script>" not in html
+    assert 'aria-label="Seat 1&quot;&gt;&lt;script&gt;, window, free" checked>' in html
+    assert 'aria-label="Seat 1C, aisle, exit row, extra legroom, taken" disabled>' in html
+    assert html.count('class="aisle"') == 1
+    assert html.count('class="gap"') == 1
+    assert "EXIT" in html
+    assert row.html(chosen=['1"><script>']) is html  # drawn once, then reused
