@@ -9,8 +9,9 @@ the same bytes from memory. Bounded by bytes, not entries: a page of 100 flights
 from __future__ import annotations
 
 import time
-from collections import OrderedDict
 from collections.abc import Callable
+
+from chassis import pagecache
 
 DEFAULT_MAX_BYTES = 32 * 1024 * 1024
 
@@ -23,10 +24,8 @@ class PageCache:
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
         self.ttl = ttl
-        self._max_bytes = max_bytes
         self._clock = clock
-        self._pages: OrderedDict[bytes, tuple[float, bytes]] = OrderedDict()  # oldest first
-        self._bytes = 0
+        self._pages: pagecache.PageCache[bytes] = pagecache.PageCache(max_bytes)
 
     def __len__(self) -> int:
         return len(self._pages)
@@ -34,29 +33,15 @@ class PageCache:
     @property
     def size(self) -> int:
         """Bytes of the pages held (keys included)."""
-        return self._bytes
+        return self._pages.size
 
     def get(self, key: bytes) -> tuple[float, bytes] | None:
         """(age in seconds, page), or None when there is none younger than the TTL."""
-        entry = self._pages.get(key)
-        if entry is None:
-            return None
-        age = self._clock() - entry[0]
-        if age >= self.ttl:
-            self._drop(key)
-            return None
-        return age, entry[1]
+        now = self._clock()
+        found = self._pages.get(key, now)
+        return None if found is None else (now - found[0], found[1])
 
     def put(self, key: bytes, page: bytes) -> None:
-        if self.ttl <= 0 or len(key) + len(page) > self._max_bytes:
-            return
-        if key in self._pages:
-            self._drop(key)
-        self._pages[key] = (self._clock(), page)
-        self._bytes += len(key) + len(page)
-        while self._bytes > self._max_bytes:
-            self._drop(next(iter(self._pages)))
-
-    def _drop(self, key: bytes) -> None:
-        _, page = self._pages.pop(key)
-        self._bytes -= len(key) + len(page)
+        if self.ttl > 0:
+            now = self._clock()
+            self._pages.put(key, page, now=now, expires=now + self.ttl)

@@ -16,6 +16,7 @@ from __future__ import annotations
 from collections import Counter, OrderedDict
 
 from api.seatmap import SeatMap
+from chassis.pagecache import PageCache
 
 
 class SeatMapCache:
@@ -81,18 +82,14 @@ class SearchPageCache:
     """Search pages as the flights service sent them, by query string, each until its
     freshness lifetime (the service's ``Cache-Control`` and ``Age``) ends.
 
-    Bounded by bytes, not entries, as the flights service bounds its own page cache: a page
-    of 100 flights is about 20 KB, a lookup of one flight about 250 bytes. Expired pages go
-    when next looked up or when room is needed, least recently used first. Single event
-    loop, no locks.
+    Bounded by bytes, not entries, as the flights service bounds its own page cache (both are
+    ``chassis.pagecache``): a page of 100 flights is about 20 KB, a lookup of one flight
+    about 250 bytes. Expired pages go when next looked up or when room is needed, least
+    recently used first. Single event loop, no locks.
     """
 
     def __init__(self, max_bytes: int) -> None:
-        if max_bytes < 1:
-            raise ValueError("max_bytes must be at least 1")
-        self.max_bytes = max_bytes
-        self._pages: OrderedDict[str, tuple[float, bytes]] = OrderedDict()  # oldest use first
-        self._bytes = 0
+        self._pages: PageCache[str] = PageCache(max_bytes)
 
     def __len__(self) -> int:
         return len(self._pages)
@@ -100,32 +97,14 @@ class SearchPageCache:
     @property
     def size(self) -> int:
         """Bytes of the pages held, keys included."""
-        return self._bytes
+        return self._pages.size
 
     def get(self, query: str, now: float) -> bytes | None:
         """The page while it is fresh at ``now`` (the caller's monotonic clock), else None."""
-        entry = self._pages.get(query)
-        if entry is None:
-            return None
-        if now >= entry[0]:
-            self._drop(query)
-            return None
-        self._pages.move_to_end(query)
-        return entry[1]
+        found = self._pages.get(query, now)
+        return None if found is None else found[1]
 
     def put(self, query: str, page: bytes, fresh_until: float, now: float) -> None:
         """Keep the page until ``fresh_until``; one already stale, or bigger than the whole
         cache, is not kept (and an older page for the query is dropped either way)."""
-        if query in self._pages:
-            self._drop(query)
-        cost = len(query) + len(page)
-        if fresh_until <= now or cost > self.max_bytes:
-            return
-        self._pages[query] = (fresh_until, page)
-        self._bytes += cost
-        while self._bytes > self.max_bytes:
-            self._drop(next(iter(self._pages)))
-
-    def _drop(self, query: str) -> None:
-        _, page = self._pages.pop(query)
-        self._bytes -= len(query) + len(page)
+        self._pages.put(query, page, now=now, expires=fresh_until)
