@@ -432,11 +432,7 @@ def targets_list(workloads: Sequence[Mapping[str, Any]]) -> list[str]:
         if w.get("two_hop_share") is not None:
             figures += f", {w['two_hop_share']:.0%} of the two-hop bound"
         figures += f", p99 {format_ms(w['p99_ms'])} ms"
-        if target["met"]:
-            lines.append(f"- {target['description']}: **met** ({figures}).")
-        else:
-            why = "; ".join(target["shortfalls"])
-            lines.append(f"- {target['description']}: **MISSED** ({figures}: {why}).")
+        lines.append(_target_line(target, figures))
     return lines
 
 
@@ -452,12 +448,15 @@ def comparison_lines(
             figures += f"; {c['cost']}: {cost:,.0f} µs of server CPU per request"
         if verify_us is not None and c["id"] == "token_verification":
             figures += f" ({verify_us:,.0f} µs for the verifier alone, in process)"
-        if target["met"]:
-            lines.append(f"- {target['description']}: **met** ({figures}).")
-        else:
-            why = "; ".join(target["shortfalls"])
-            lines.append(f"- {target['description']}: **MISSED** ({figures}: {why}).")
+        lines.append(_target_line(target, figures))
     return lines
+
+
+def _target_line(target: Mapping[str, Any], figures: str) -> str:
+    if target["met"]:
+        return f"- {target['description']}: **met** ({figures})."
+    why = "; ".join(target["shortfalls"])
+    return f"- {target['description']}: **MISSED** ({figures}: {why})."
 
 
 def two_hop_paragraph(workloads: Sequence[Mapping[str, Any]]) -> list[str]:
