@@ -107,8 +107,8 @@ def create_app(settings: Settings, key: SigningKey | None = None) -> FastAPI:
     @app.post("/token")
     async def token(request: Request) -> JSONResponse:
         content_type, body = request.headers.get("content-type", ""), await request.body()
-        if content_type.startswith(FORM) and b"grant_type=authorization_code" in body:
-            fields = _form(content_type, body)
+        fields = _form(content_type, body)
+        if fields.get("grant_type") == "authorization_code":
             try:
                 customer = codes.redeem(
                     fields.get("code", ""),
