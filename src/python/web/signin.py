@@ -16,6 +16,7 @@ import hashlib
 import json
 import secrets
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlencode
@@ -100,37 +101,39 @@ class Issuer:
             return self._endpoints[name]
 
     def _get(self, url: str) -> dict[str, Any]:
-        return self._json(lambda: self._http.request("GET", url))
+        return _document(self._send(lambda: self._http.request("GET", url)), refused=Unavailable)
 
     def _post_form(self, url: str, form: dict[str, str]) -> dict[str, Any]:
-        return self._json(
-            lambda: self._http.request_encode_body(
-                "POST", url, fields=form, encode_multipart=False
-            ),
-            refused_is=SignInFailed,
+        response = self._send(
+            lambda: self._http.request_encode_body("POST", url, fields=form, encode_multipart=False)
         )
+        return _document(response, refused=SignInFailed)
 
-    def _json(
-        self, send: Any, refused_is: type[Exception] = Unavailable
-    ) -> dict[str, Any]:
+    @staticmethod
+    def _send(request: Callable[[], urllib3.BaseHTTPResponse]) -> urllib3.BaseHTTPResponse:
         try:
-            response = send()
+            return request()
         except urllib3.exceptions.HTTPError as exc:
             raise Unavailable(503, "The sign-in service cannot be reached right now") from exc
-        if response.status >= 500:
-            raise Unavailable(503, "The sign-in service is not answering right now")
-        try:
-            document = json.loads(response.data)
-        except ValueError:
-            document = None
-        if not isinstance(document, dict):
-            raise Unavailable(503, "The sign-in service answered something unreadable")
-        if response.status >= 400:
-            reason = document.get("error_description") or document.get("error") or "refused"
-            if refused_is is Unavailable:
-                raise Unavailable(503, f"The sign-in service refused: {reason}")
-            raise refused_is(f"the sign-in service refused: {reason}")
-        return document
+
+
+def _document(response: urllib3.BaseHTTPResponse, *, refused: type[Exception]) -> dict[str, Any]:
+    """The JSON object answered; a 4xx is ``refused`` (a code the issuer would not take, or its
+    configuration unreadable), a 5xx or anything unreadable Unavailable."""
+    if response.status >= 500:
+        raise Unavailable(503, "The sign-in service is not answering right now")
+    try:
+        document = json.loads(response.data)
+    except ValueError:
+        document = None
+    if not isinstance(document, dict):
+        raise Unavailable(503, "The sign-in service answered something unreadable")
+    if response.status >= 400:
+        reason = document.get("error_description") or document.get("error") or "refused"
+        if refused is Unavailable:
+            raise Unavailable(503, f"The sign-in service refused: {reason}")
+        raise refused(f"the sign-in service refused: {reason}")
+    return document
 
 
 def display_name(token: str) -> str:
