@@ -9,6 +9,7 @@ import pytest
 from api.settings import Settings
 from chassis import ConfigError
 from devissuer.keys import SigningKey
+from testsupport.environment import assert_rejected, clear_environment, set_environment
 
 REQUIRED = {
     "FLIGHTS_URL": "http://flights:8081",
@@ -20,22 +21,9 @@ REQUIRED = {
 
 
 @pytest.fixture(autouse=True)
-def _clean_environment(monkeypatch: pytest.MonkeyPatch) -> None:
-    for name in (
-        "PORT",
-        "API_WORKERS",
-        "UPSTREAM_CONNECT_TIMEOUT",
-        "UPSTREAM_READ_TIMEOUT",
-        "UPSTREAM_RETRIES",
-        "SEAT_MAP_MAX_AGE",
-        "LOG_LEVEL",
-        "AUTH_PUBLIC_KEY_FILE",
-        "AUTH_AUDIENCE_CLAIM",
-        "AUTH_LEEWAY",
-    ):
-        monkeypatch.delenv(name, raising=False)
-    for name, value in REQUIRED.items():
-        monkeypatch.setenv(name, value)
+def _environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    clear_environment(monkeypatch)
+    set_environment(monkeypatch, REQUIRED)
 
 
 def test_defaults() -> None:
@@ -54,11 +42,16 @@ def test_defaults() -> None:
 
 
 def test_overrides(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("PORT", "9000")
-    monkeypatch.setenv("API_WORKERS", "2")
-    monkeypatch.setenv("UPSTREAM_READ_TIMEOUT", "1.5")
-    monkeypatch.setenv("UPSTREAM_RETRIES", "0")
-    monkeypatch.setenv("SEAT_MAP_MAX_AGE", "0")
+    set_environment(
+        monkeypatch,
+        {
+            "PORT": "9000",
+            "API_WORKERS": "2",
+            "UPSTREAM_READ_TIMEOUT": "1.5",
+            "UPSTREAM_RETRIES": "0",
+            "SEAT_MAP_MAX_AGE": "0",
+        },
+    )
     settings = Settings.from_env()
     assert settings.port == 9000
     assert settings.workers == 2
@@ -86,9 +79,7 @@ def test_overrides(monkeypatch: pytest.MonkeyPatch) -> None:
 def test_a_bad_value_names_its_variable(
     monkeypatch: pytest.MonkeyPatch, name: str, value: str
 ) -> None:
-    monkeypatch.setenv(name, value)
-    with pytest.raises(ConfigError, match=name):
-        Settings.from_env()
+    assert_rejected(monkeypatch, Settings.from_env, name, value)
 
 
 def test_the_issuers_keys_come_from_exactly_one_place(

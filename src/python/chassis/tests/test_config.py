@@ -18,21 +18,26 @@ from chassis import (
     log_level,
 )
 from chassis.config import settings_or_exit
+from testsupport.environment import clear_environment, set_environment
 
 
 @pytest.fixture(autouse=True)
-def _clean(monkeypatch: pytest.MonkeyPatch) -> None:
-    for name in ("PORT", "NAME", "RATIO", "FLAG", "MODE", "DB_URL", "LOG_LEVEL"):
-        monkeypatch.delenv(name, raising=False)
+def _environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    clear_environment(monkeypatch)
 
 
 def test_values_are_parsed(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("PORT", " 8080 ")
-    monkeypatch.setenv("NAME", "flights")
-    monkeypatch.setenv("RATIO", "0.25")
-    monkeypatch.setenv("FLAG", "Yes")
-    monkeypatch.setenv("MODE", "fast")
-    monkeypatch.setenv("DB_URL", "mysql+pymysql://app:secret@db:3306/flights")
+    set_environment(
+        monkeypatch,
+        {
+            "PORT": " 8080 ",
+            "NAME": "flights",
+            "RATIO": "0.25",
+            "FLAG": "Yes",
+            "MODE": "fast",
+            "DB_URL": "mysql+pymysql://app:secret@db:3306/flights",
+        },
+    )
     assert env_int("PORT", min_value=1, max_value=65535) == 8080
     assert env_str("NAME") == "flights"
     assert env_float("RATIO", min_value=0, max_value=1) == 0.25

@@ -5,16 +5,13 @@ from __future__ import annotations
 
 import pytest
 
-from chassis import ConfigError
 from devissuer.settings import Settings
-
-NAMES = ("DEVISSUER_ISSUER", "DEVISSUER_AUDIENCE", "DEVISSUER_TOKEN_LIFETIME", "HOST", "PORT")
+from testsupport.environment import assert_rejected, clear_environment
 
 
 @pytest.fixture(autouse=True)
-def _clean_environment(monkeypatch: pytest.MonkeyPatch) -> None:
-    for name in (*NAMES, "LOG_LEVEL"):
-        monkeypatch.delenv(name, raising=False)
+def _environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    clear_environment(monkeypatch)
 
 
 def test_defaults_are_what_the_api_container_expects() -> None:
@@ -47,6 +44,4 @@ def test_overrides(monkeypatch: pytest.MonkeyPatch) -> None:
 def test_bad_values_name_the_variable(
     monkeypatch: pytest.MonkeyPatch, name: str, value: str
 ) -> None:
-    monkeypatch.setenv(name, value)
-    with pytest.raises(ConfigError, match=name):
-        Settings.from_env()
+    assert_rejected(monkeypatch, Settings.from_env, name, value)

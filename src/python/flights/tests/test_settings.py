@@ -6,23 +6,12 @@ import pytest
 
 from chassis.config import ConfigError
 from flights.settings import DatabaseConfig, Settings
+from testsupport.environment import clear_environment, set_environment
 
 
 @pytest.fixture(autouse=True)
-def _clean_environment(monkeypatch: pytest.MonkeyPatch) -> None:
-    for name in (
-        "FLIGHTS_DATABASE_URL",
-        "PORT",
-        "HOST",
-        "FLIGHTS_DB_POOL_SIZE",
-        "FLIGHTS_DB_CONNECT_TIMEOUT",
-        "FLIGHTS_DB_READ_TIMEOUT",
-        "FLIGHTS_SEAT_MAP_CACHE_TTL",
-        "FLIGHTS_FLIGHT_CACHE_TTL",
-        "FLIGHTS_SEARCH_CACHE_TTL",
-        "LOG_LEVEL",
-    ):
-        monkeypatch.delenv(name, raising=False)
+def _environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    clear_environment(monkeypatch)
 
 
 def test_only_the_database_url_is_required(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -39,19 +28,21 @@ def test_only_the_database_url_is_required(monkeypatch: pytest.MonkeyPatch) -> N
 
 
 def test_every_setting_comes_from_its_variable(monkeypatch: pytest.MonkeyPatch) -> None:
-    for name, value in {
-        "FLIGHTS_DATABASE_URL": "mysql://u:p@h/db",
-        "PORT": "9000",
-        "HOST": "127.0.0.1",
-        "FLIGHTS_DB_POOL_SIZE": "32",
-        "FLIGHTS_DB_CONNECT_TIMEOUT": "1",
-        "FLIGHTS_DB_READ_TIMEOUT": "3",
-        "FLIGHTS_SEAT_MAP_CACHE_TTL": "60",
-        "FLIGHTS_FLIGHT_CACHE_TTL": "0",
-        "FLIGHTS_SEARCH_CACHE_TTL": "5",
-        "LOG_LEVEL": "debug",
-    }.items():
-        monkeypatch.setenv(name, value)
+    set_environment(
+        monkeypatch,
+        {
+            "FLIGHTS_DATABASE_URL": "mysql://u:p@h/db",
+            "PORT": "9000",
+            "HOST": "127.0.0.1",
+            "FLIGHTS_DB_POOL_SIZE": "32",
+            "FLIGHTS_DB_CONNECT_TIMEOUT": "1",
+            "FLIGHTS_DB_READ_TIMEOUT": "3",
+            "FLIGHTS_SEAT_MAP_CACHE_TTL": "60",
+            "FLIGHTS_FLIGHT_CACHE_TTL": "0",
+            "FLIGHTS_SEARCH_CACHE_TTL": "5",
+            "LOG_LEVEL": "debug",
+        },
+    )
     settings = Settings.from_env()
     assert settings.database.port == 3306
     assert (settings.host, settings.port, settings.pool_size) == ("127.0.0.1", 9000, 32)

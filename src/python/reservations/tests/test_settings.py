@@ -4,16 +4,15 @@ from __future__ import annotations
 
 import pytest
 
-from chassis import ConfigError
 from reservations.cli import gunicorn_options
 from reservations.settings import Settings
+from testsupport.environment import assert_rejected, clear_environment, set_environment
 
 
 @pytest.fixture(autouse=True)
-def _clean_environment(monkeypatch: pytest.MonkeyPatch) -> None:
-    for name in ("RESERVATIONS_WORKER_CLASS", "RESERVATIONS_WORKERS", "RESERVATIONS_THREADS"):
-        monkeypatch.delenv(name, raising=False)
-    monkeypatch.setenv("RESERVATIONS_REDIS_URL", "redis://redis:6379/0")
+def _environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    clear_environment(monkeypatch)
+    set_environment(monkeypatch, {"RESERVATIONS_REDIS_URL": "redis://redis:6379/0"})
 
 
 def test_default_server() -> None:
@@ -41,6 +40,4 @@ def test_sync_workers_serve_one_request_at_a_time(monkeypatch: pytest.MonkeyPatc
 def test_a_bad_value_names_its_variable(
     monkeypatch: pytest.MonkeyPatch, name: str, value: str
 ) -> None:
-    monkeypatch.setenv(name, value)
-    with pytest.raises(ConfigError, match=name):
-        Settings.from_env()
+    assert_rejected(monkeypatch, Settings.from_env, name, value)
