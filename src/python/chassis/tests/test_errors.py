@@ -11,7 +11,7 @@ from fastapi.testclient import TestClient
 
 import chassis.fastapi
 from chassis.problems import Problem, validation_problem
-from chassis.tests.apps import Client, Seat, capture_logs
+from chassis.tests.apps import Client, Reply, Seat, capture_logs
 
 JSON = {"Content-Type": "application/json"}
 
@@ -24,11 +24,17 @@ def assert_problem(reply_status: int, content_type: str | None, body: dict[str, 
     assert isinstance(body["type"], str)
 
 
+def problem_of(reply: Reply, status: int) -> dict[str, Any]:
+    """The body of ``reply``, checked to be a problem+json document for ``status``."""
+    assert reply.status == status
+    body: dict[str, Any] = reply.json()
+    assert_problem(status, reply.header("Content-Type"), body)
+    return body
+
+
 def test_invalid_json_is_400(client: Client) -> None:
     reply = client("POST", "/seats", body=b'{"seat_num": ', headers=JSON)
-    assert reply.status == 400
-    body = reply.json()
-    assert_problem(400, reply.header("Content-Type"), body)
+    body = problem_of(reply, 400)
     assert body["detail"] == "Request body is not valid JSON"
     assert body["instance"] == "/seats"
 
@@ -36,9 +42,7 @@ def test_invalid_json_is_400(client: Client) -> None:
 def test_validation_error_names_each_field_and_why(client: Client) -> None:
     payload = json.dumps({"seat_num": 999}).encode()
     reply = client("POST", "/seats", body=payload, headers=JSON)
-    assert reply.status == 422
-    body = reply.json()
-    assert_problem(422, reply.header("Content-Type"), body)
+    body = problem_of(reply, 422)
     errors = {error["field"]: error["message"] for error in body["errors"]}
     assert set(errors) == {"body.seat_num", "body.passenger"}
     assert "300" in errors["body.seat_num"]  # says why: the upper bound
@@ -55,9 +59,7 @@ def test_valid_request_passes_through(client: Client) -> None:
 
 def test_unknown_route_is_404_problem(client: Client) -> None:
     reply = client("GET", "/no/such/route")
-    assert reply.status == 404
-    body = reply.json()
-    assert_problem(404, reply.header("Content-Type"), body)
+    body = problem_of(reply, 404)
     assert body["title"] == "Not Found"
     assert body["instance"] == "/no/such/route"
     # The same shape from both frameworks, with a detail of ours, not framework boilerplate.
@@ -67,9 +69,7 @@ def test_unknown_route_is_404_problem(client: Client) -> None:
 
 def test_wrong_method_is_405_problem_with_allow(client: Client) -> None:
     reply = client("DELETE", "/taken")
-    assert reply.status == 405
-    body = reply.json()
-    assert_problem(405, reply.header("Content-Type"), body)
+    body = problem_of(reply, 405)
     assert "GET" in (reply.header("Allow") or "")
     assert body["detail"].startswith("DELETE is not allowed on /taken; allowed: ")
     assert "GET" in body["detail"]
@@ -86,9 +86,7 @@ def test_a_405_allows_what_every_route_of_the_path_allows(client: Client) -> Non
 def test_unhandled_exception_is_generic_500_and_trace_is_logged(client: Client) -> None:
     read_logs = capture_logs()
     reply = client("GET", "/boom", headers={"X-Request-ID": "trace-me-1"})
-    assert reply.status == 500
-    body = reply.json()
-    assert_problem(500, reply.header("Content-Type"), body)
+    body = problem_of(reply, 500)
     assert body["request_id"] == "trace-me-1"
     assert reply.header("X-Request-ID") == "trace-me-1"
     text = reply.body.decode()
@@ -103,9 +101,7 @@ def test_unhandled_exception_is_generic_500_and_trace_is_logged(client: Client) 
 
 def test_problem_raised_by_service_code(client: Client) -> None:
     reply = client("GET", "/taken")
-    assert reply.status == 409
-    body = reply.json()
-    assert_problem(409, reply.header("Content-Type"), body)
+    body = problem_of(reply, 409)
     assert body["type"] == "https://problems.example/seat-taken"
     assert body["title"] == "Seat already taken"
     assert body["detail"] == "Seat 12A on flight 7 is reserved"
@@ -115,9 +111,7 @@ def test_problem_raised_by_service_code(client: Client) -> None:
 
 def test_dependency_unavailable_is_503_with_retry_after(client: Client) -> None:
     reply = client("GET", "/mysql-down")
-    assert reply.status == 503
-    body = reply.json()
-    assert_problem(503, reply.header("Content-Type"), body)
+    body = problem_of(reply, 503)
     assert reply.header("Retry-After") == "7"
     assert "mysql" in body["detail"]
 
