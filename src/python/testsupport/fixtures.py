@@ -104,31 +104,31 @@ def _mysql_server_from_env() -> MysqlServer:
     url = os.environ.get("TEST_MYSQL_URL")
     if not url:
         return start_mysql_container(os.environ.get("MYSQL_IMAGE", DEFAULT_MYSQL_IMAGE))
-    # Messages name the variable, not its value: the URL holds a password.
-    try:
-        server = MysqlServer(MysqlUrl.parse(url))
-    except ValueError:
-        raise ServerUnavailable(
-            "TEST_MYSQL_URL is not a mysql://USER:PASSWORD@HOST:PORT/ URL"
-        ) from None
-    _wait_for_external(server)
-    return server
+    return _external(
+        "TEST_MYSQL_URL",
+        lambda: MysqlServer(MysqlUrl.parse(url)),
+        "mysql://USER:PASSWORD@HOST:PORT/",
+    )
 
 
 def _redis_server_from_env() -> RedisServer:
     url = os.environ.get("TEST_REDIS_URL")
     if not url:
         return start_redis_container(os.environ.get("REDIS_IMAGE", DEFAULT_REDIS_IMAGE))
+    return _external(
+        "TEST_REDIS_URL", lambda: RedisServer(RedisUrl.parse(url)), "redis://HOST:PORT/DB"
+    )
+
+
+def _external(url_env_var: str, connect: Callable[[], _S], url_shape: str) -> _S:
+    """The server that ``url_env_var`` names, once it answers."""
+    # Messages name the variable, not its value: the URL may hold a password.
     try:
-        server = RedisServer(RedisUrl.parse(url))
+        server = connect()
     except ValueError:
-        raise ServerUnavailable("TEST_REDIS_URL is not a redis://HOST:PORT/DB URL") from None
-    _wait_for_external(server)
-    return server
-
-
-def _wait_for_external(server: MysqlServer | RedisServer) -> None:
+        raise ServerUnavailable(f"{url_env_var} is not a {url_shape} URL") from None
     try:
         server.wait_ready(timeout=10)
     except ServerUnavailable as exc:
-        raise ServerUnavailable(f"{server.url_env_var} is set, but: {exc}") from None
+        raise ServerUnavailable(f"{url_env_var} is set, but: {exc}") from None
+    return server

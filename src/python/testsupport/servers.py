@@ -118,21 +118,11 @@ class _Server:
         self._docker_container().unpause()
         self.wait_ready(timeout)
 
-    @contextlib.contextmanager
-    def stopped(self) -> Iterator[None]:
-        self.stop()
-        try:
-            yield
-        finally:
-            self.start()
+    def stopped(self) -> contextlib.AbstractContextManager[None]:
+        return _outage(self.stop, self.start)
 
-    @contextlib.contextmanager
-    def paused(self) -> Iterator[None]:
-        self.pause()
-        try:
-            yield
-        finally:
-            self.unpause()
+    def paused(self) -> contextlib.AbstractContextManager[None]:
+        return _outage(self.pause, self.unpause)
 
     @contextlib.contextmanager
     def on_private_network(self) -> Iterator[NetworkLink]:
@@ -167,6 +157,15 @@ class _Server:
         """Remove the container (and its anonymous volumes); no-op for external servers."""
         if self._container is not None:
             self._container.stop()
+
+
+@contextlib.contextmanager
+def _outage(begin: Callable[[], None], end: Callable[[], None]) -> Iterator[None]:
+    begin()
+    try:
+        yield
+    finally:
+        end()
 
 
 class NetworkLink:
