@@ -10,7 +10,8 @@ import hashlib
 import hmac
 import json
 import time
-from collections.abc import Iterator
+from collections.abc import AsyncIterator, Iterator
+from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -236,21 +237,27 @@ class Clock:
         return self.now
 
 
+@asynccontextmanager
+async def verifier_of(jwks_url: str, clock: Clock) -> AsyncIterator[Verifier]:
+    """One verifier (one API process) with keys of its own, closed afterwards."""
+    keys = Jwks(jwks_url, FAST, min_refresh=30, max_age=3600, clock=clock)
+    try:
+        yield Verifier(AUTH, keys)
+    finally:
+        await keys.aclose()
+
+
 def run_verifier(jwks_url: str, clock: Clock, *authorizations: str) -> list[str | Exception]:
-    """What one verifier (one API process) makes of each header in turn."""
+    """What one verifier makes of each header in turn."""
 
     async def go() -> list[str | Exception]:
-        keys = Jwks(jwks_url, FAST, min_refresh=30, max_age=3600, clock=clock)
-        verifier = Verifier(AUTH, keys)
         results: list[str | Exception] = []
-        try:
+        async with verifier_of(jwks_url, clock) as verifier:
             for authorization in authorizations:
                 try:
                     results.append(await verifier.customer(authorization))
                 except (NotAuthenticated, UpstreamUnavailable) as exc:
                     results.append(exc)
-        finally:
-            await keys.aclose()
         return results
 
     return asyncio.run(go())
@@ -270,13 +277,9 @@ def test_requests_arriving_during_the_first_fetch_wait_for_it(
     fake.delay = 0.3  # a burst arrives while the first fetch is on its way
 
     async def go() -> list[str]:
-        keys = Jwks(url, FAST, min_refresh=30, max_age=3600, clock=Clock())
-        verifier = Verifier(AUTH, keys)
-        try:
+        async with verifier_of(url, Clock()) as verifier:
             burst = [verifier.customer(fake.bearer(f"c{n}")) for n in range(5)]
             return list(await asyncio.gather(*burst))
-        finally:
-            await keys.aclose()
 
     assert asyncio.run(go()) == ["c0", "c1", "c2", "c3", "c4"]
     assert fake.fetches == 1
@@ -289,16 +292,12 @@ def test_a_rotated_key_is_fetched_when_a_token_names_it(issuer: tuple[FakeIssuer
     rotated = FakeIssuer(keys=[SigningKey.generate(), *fake.keys])
 
     async def go() -> list[str]:
-        keys = Jwks(url, FAST, min_refresh=30, max_age=3600, clock=clock)
-        verifier = Verifier(AUTH, keys)
-        try:
+        async with verifier_of(url, clock) as verifier:
             first = await verifier.customer(old)
             fake.keys = rotated.keys  # the issuer publishes a new key next to the old one
             clock.now += 31
             second = await verifier.customer(rotated.bearer("bob"))
             return [first, second]
-        finally:
-            await keys.aclose()
 
     assert asyncio.run(go()) == ["alice", "bob"]
     assert fake.fetches == 2
@@ -327,10 +326,8 @@ def test_the_issuer_down_before_any_keys_is_unavailable_not_unauthenticated(
     clock = Clock()
 
     async def go() -> list[object]:
-        keys = Jwks(url, FAST, min_refresh=30, max_age=3600, clock=clock)
-        verifier = Verifier(AUTH, keys)
         outcomes: list[object] = []
-        try:
+        async with verifier_of(url, clock) as verifier:
             for _ in range(3):  # a burst: one fetch, the others answered from that failure
                 try:
                     outcomes.append(await verifier.customer(fake.bearer("alice")))
@@ -339,8 +336,6 @@ def test_the_issuer_down_before_any_keys_is_unavailable_not_unauthenticated(
             fake.status = 200  # back
             clock.now += 1
             outcomes.append(await verifier.customer(fake.bearer("alice")))
-        finally:
-            await keys.aclose()
         return outcomes
 
     assert asyncio.run(go()) == ["identity", "identity", "identity", "alice"]
@@ -352,16 +347,12 @@ def test_the_issuer_down_later_keeps_the_keys_held(issuer: tuple[FakeIssuer, str
     clock = Clock()
 
     async def go() -> list[str]:
-        keys = Jwks(url, FAST, min_refresh=30, max_age=3600, clock=clock)
-        verifier = Verifier(AUTH, keys)
-        try:
+        async with verifier_of(url, clock) as verifier:
             first = await verifier.customer(fake.bearer("alice"))
             fake.status = 500
             clock.now += 7200  # past max_age: a refetch is tried, fails, the keys stay
             second = await verifier.customer(fake.bearer("bob"))
             return [first, second]
-        finally:
-            await keys.aclose()
 
     assert asyncio.run(go()) == ["alice", "bob"]
     assert fake.fetches == 2

@@ -17,7 +17,7 @@ import pytest
 from api.clients import freshness
 from api.clients.cache import SearchPageCache
 from api.clients.flights import FlightsClient
-from api.clients.http import AiohttpTransport, ClientConfig, Reply, TransportFailure
+from api.clients.http import AiohttpTransport, ClientConfig, Reply, Transport, TransportFailure
 from api.clients.reservations import ReservationsClient
 from api.model import (
     Booking,
@@ -30,6 +30,7 @@ from api.model import (
 from api.ports import BadUpstreamResponse, UpstreamRejected, UpstreamUnavailable
 from api.tests.fakes import SEAT_MAP
 from api.tests.servers import refusing
+from api.tests.upstreams import Seen
 from chassis import Outcome, Status
 from chassis.requestid import bind, unbind
 
@@ -62,26 +63,17 @@ LOST = TransportFailure("no answer within 3s")  # it may have landed
 Step = Canned | TransportFailure
 
 
-@dataclass(frozen=True)
-class Sent:
-    method: str
-    path: str
-    query: str
-    headers: Mapping[str, str]
-    body: bytes | None
-
-
 class Script:
     """A transport answering with ``steps`` in order and recording every request."""
 
     def __init__(self, *steps: Step) -> None:
         self.steps = list(steps)
-        self.requests: list[Sent] = []
+        self.requests: list[Seen] = []
 
     async def request(
         self, method: str, path: str, query: str, headers: Mapping[str, str], body: bytes | None
     ) -> Reply:
-        self.requests.append(Sent(method, path, query, dict(headers), body))
+        self.requests.append(Seen(method, path, query, dict(headers), body))
         step = self.steps.pop(0)
         if isinstance(step, TransportFailure):
             raise step
@@ -100,8 +92,8 @@ def flights(script: Script, config: ClientConfig = CONFIG, **options: Any) -> Fl
     return FlightsClient("http://flights.test", config, transport=script, **options)
 
 
-def reservations(script: Script, config: ClientConfig = CONFIG) -> ReservationsClient:
-    return ReservationsClient("http://reservations.test", config, transport=script)
+def reservations(transport: Transport, config: ClientConfig = CONFIG) -> ReservationsClient:
+    return ReservationsClient("http://reservations.test", config, transport=transport)
 
 
 def problem(status: int, **members: Any) -> Canned:
@@ -700,13 +692,13 @@ class Gated:
 
     def __init__(self) -> None:
         self.holders: dict[str, str] = {}
-        self.requests: list[Sent] = []
+        self.requests: list[Seen] = []
         self.gates: list[asyncio.Future[Step]] = []
 
     async def request(
         self, method: str, path: str, query: str, headers: Mapping[str, str], body: bytes | None
     ) -> Reply:
-        self.requests.append(Sent(method, path, query, dict(headers), body))
+        self.requests.append(Seen(method, path, query, dict(headers), body))
         snapshot = dict(self.holders)
         gate: asyncio.Future[Step] = asyncio.get_running_loop().create_future()
         self.gates.append(gate)
@@ -729,14 +721,21 @@ async def settle() -> None:
         await asyncio.sleep(0)
 
 
+async def ask(client: ReservationsClient) -> asyncio.Task[dict[str, str]]:
+    """A caller of ``holders(7)`` that has asked: its request is sent, or it waits for the
+    next one."""
+    caller = asyncio.ensure_future(client.holders(7))
+    await settle()
+    return caller
+
+
 def test_concurrent_reads_of_held_seats_share_requests() -> None:
     transport = Gated()
     transport.holders = {"12A": "bob"}
 
     async def calls() -> None:
-        client = ReservationsClient("http://reservations.test", CONFIG, transport=transport)
-        first = asyncio.ensure_future(client.holders(7))
-        await settle()
+        client = reservations(transport)
+        first = await ask(client)
         others = [asyncio.ensure_future(client.holders(7)) for _ in range(9)]
         await settle()
         assert len(transport.requests) == 1  # the rest wait for the next read
@@ -760,12 +759,10 @@ def test_a_cancellation_completed_before_a_read_was_asked_for_is_in_it() -> None
     transport.holders = {"12A": "bob"}
 
     async def calls() -> None:
-        client = ReservationsClient("http://reservations.test", CONFIG, transport=transport)
-        before = asyncio.ensure_future(client.holders(7))
-        await settle()
+        client = reservations(transport)
+        before = await ask(client)
         transport.holders = {}  # the cancellation completes
-        after = asyncio.ensure_future(client.holders(7))
-        await settle()
+        after = await ask(client)
         transport.release(0)
         await settle()
         transport.release(1)
@@ -779,7 +776,7 @@ def test_a_503_fails_only_the_callers_that_shared_it() -> None:
     transport = Gated()
 
     async def calls() -> None:
-        client = ReservationsClient("http://reservations.test", CONFIG, transport=transport)
+        client = reservations(transport)
         failing = [asyncio.ensure_future(client.holders(7)) for _ in range(3)]
         await settle()
         unavailable = answer(503, headers={"retry-after": "2"})
@@ -788,8 +785,7 @@ def test_a_503_fails_only_the_callers_that_shared_it() -> None:
         transport.release(1, unavailable)
         results = await asyncio.gather(*failing, return_exceptions=True)
         assert all(isinstance(r, UpstreamUnavailable) for r in results), results
-        recovered = asyncio.ensure_future(client.holders(7))
-        await settle()
+        recovered = await ask(client)
         transport.release(2)
         assert await recovered == {}
 

@@ -24,11 +24,13 @@ Hook = Callable[[Request], Awaitable[Response | None]]
 
 @dataclass(frozen=True)
 class Seen:
+    """A request as a stand-in received it (here, or in a scripted transport)."""
+
     method: str
     path: str
     query: str
     headers: dict[str, str]
-    body: bytes
+    body: bytes | None  # None: sent without a body
 
 
 def problem(status: int, detail: str = "", **members: Any) -> Response:
