@@ -65,6 +65,18 @@ def assert_problem(status: int, content_type: str, body: bytes) -> None:
     assert detail.strip(), f"{status} problem with an empty detail: {problem}"
 
 
+def problem_fields(body: bytes) -> list[str]:
+    """The ``field`` of each entry in a problem's ``errors``."""
+    return [error["field"] for error in json.loads(body)["errors"]]
+
+
+def assert_invalid_field(content_type: str, body: bytes, field: str) -> None:
+    """A 422 problem about ``field`` alone: its one entry in ``errors``, named in ``detail``."""
+    assert_problem(422, content_type, body)
+    assert problem_fields(body) == [field]
+    assert field in json.loads(body)["detail"]
+
+
 def problem_details(
     ctx: schemathesis.CheckContext,
     response: schemathesis.Response,

@@ -30,7 +30,7 @@ from reservations.settings import Settings
 from reservations.store import RedisStore
 from reservations.tests.conftest import SPEC
 from testsupport import fuzzing
-from testsupport.fuzzing import assert_problem
+from testsupport.fuzzing import assert_invalid_field, assert_problem, problem_fields
 
 schema = fuzzing.schema(SPEC.document)
 
@@ -67,10 +67,6 @@ def test_no_input_breaks_the_service(case: schemathesis.Case[Any], app: Flask) -
 def events(client: FlaskClient) -> list[Any]:
     page: list[Any] = json.loads(client.get("/events").data)["events"]
     return page
-
-
-def fields(response: TestResponse) -> list[str]:
-    return [error["field"] for error in json.loads(response.data)["errors"]]
 
 
 JSON = "application/json"
@@ -126,9 +122,8 @@ def test_unicode_and_control_characters_in_the_body_are_a_422(
     response = client.put(
         "/reservations", data=json.dumps(sent), headers={"Content-Type": "application/json"}
     )
-    assert_problem_response(response, 422)
-    assert fields(response) == [field]
-    assert field in json.loads(response.data)["detail"]
+    assert response.status_code == 422, response.get_data(as_text=True)
+    assert_invalid_field(response.content_type, response.data, field)
     assert events(client) == []
 
 
@@ -153,9 +148,8 @@ def test_unicode_and_control_characters_in_parameters_are_a_422(
     client: FlaskClient, method: str, path: str, field: str
 ) -> None:
     response = client.open(path, method=method)
-    assert_problem_response(response, 422)
-    assert fields(response) == [field]
-    assert field in json.loads(response.data)["detail"]
+    assert response.status_code == 422, response.get_data(as_text=True)
+    assert_invalid_field(response.content_type, response.data, field)
 
 
 @pytest.mark.parametrize(
@@ -177,7 +171,7 @@ def test_path_traversal_reaches_nothing(client: FlaskClient, path: str, status: 
     response = client.delete(f"{path}?customer_id=c")
     assert_problem_response(response, status)
     if status == 422:
-        assert len(fields(response)) == 1
+        assert len(problem_fields(response.data)) == 1
     assert json.loads(client.get("/reservations?flight_id=FL1").data) == {"1A": "c"}
 
 
