@@ -1,4 +1,5 @@
-"""Unit tests of the use cases against the in-memory store."""
+"""Tests of the use cases on the real store and a real, empty Redis: what the store does is
+the Lua scripts' business, checked here as the use cases see it."""
 
 from __future__ import annotations
 
@@ -8,13 +9,15 @@ from reservations import services
 from reservations.model import (
     Booked,
     BookingRequest,
+    Event,
     EventType,
     InvalidInput,
     KeyReused,
     Released,
     Reserved,
 )
-from reservations.tests.fakes import FakeStore
+from reservations.store import RedisStore
+from reservations.tests.conftest import make_store
 
 U64_MAX = 2**64 - 1
 
@@ -27,32 +30,32 @@ def booking(customer: str, *seats: str, flight: str = "FL1") -> dict[str, object
     return {"flight_id": flight, "customer_id": customer, "seats": list(seats)}
 
 
-def test_a_free_seat_is_reserved_and_logged() -> None:
-    store = FakeStore()
+def logged(store: RedisStore) -> list[Event]:
+    return store.events_after("0-0", 1000)
+
+
+def test_a_free_seat_is_reserved_and_logged(store: RedisStore) -> None:
     reservation, outcome = services.reserve(store, seat("alice"))
     assert outcome is Reserved.NEWLY
     assert reservation.customer_id == "alice"
     assert store.holders("FL1") == {"12C": "alice"}
-    assert [(e.type, e.customer_id) for e in store.events] == [(EventType.SEAT_RESERVED, "alice")]
+    assert [(e.type, e.customer_id) for e in logged(store)] == [(EventType.SEAT_RESERVED, "alice")]
 
 
-def test_retrying_a_reservation_changes_nothing() -> None:
-    store = FakeStore()
+def test_retrying_a_reservation_changes_nothing(store: RedisStore) -> None:
     services.reserve(store, seat("alice"))
     assert services.reserve(store, seat("alice"))[1] is Reserved.ALREADY
-    assert len(store.events) == 1
+    assert len(logged(store)) == 1
 
 
-def test_a_seat_held_by_someone_else_is_taken() -> None:
-    store = FakeStore()
+def test_a_seat_held_by_someone_else_is_taken(store: RedisStore) -> None:
     services.reserve(store, seat("alice"))
     assert services.reserve(store, seat("bob"))[1] is Reserved.TAKEN
     assert store.holders("FL1") == {"12C": "alice"}
 
 
-def test_invalid_input_never_reaches_the_store() -> None:
-    store = FakeStore()
-    store.down = True  # would raise StoreUnavailable if it were called
+def test_invalid_input_never_reaches_the_store(unused_redis_url: str) -> None:
+    store = make_store(unused_redis_url)  # would raise StoreUnavailable if it were called
     with pytest.raises(InvalidInput):
         services.reserve(store, seat("alice", seat_num="12Z"))
     with pytest.raises(InvalidInput):
@@ -80,9 +83,8 @@ def test_invalid_input_never_reaches_the_store() -> None:
     ],
 )
 def test_only_the_holder_releases_a_seat(
-    holder: str | None, releaser: str, outcome: Released
+    holder: str | None, releaser: str, outcome: Released, store: RedisStore
 ) -> None:
-    store = FakeStore()
     if holder is not None:
         services.reserve(store, seat(holder))
     assert services.release(store, seat(releaser)) is outcome
@@ -90,8 +92,7 @@ def test_only_the_holder_releases_a_seat(
     assert store.holders("FL1") == still_held
 
 
-def test_events_are_paged_with_a_cursor_that_can_be_polled() -> None:
-    store = FakeStore()
+def test_events_are_paged_with_a_cursor_that_can_be_polled(store: RedisStore) -> None:
     for n in range(1, 6):
         services.reserve(store, seat("alice", seat_num=f"{n}A"))
 
@@ -110,20 +111,18 @@ def test_events_are_paged_with_a_cursor_that_can_be_polled() -> None:
     assert (empty.events, empty.next) == ([], rest.next)
 
 
-def test_nothing_comes_after_the_largest_possible_cursor() -> None:
-    store = FakeStore()
-    store.down = True  # reading would fail: the use case must not ask
+def test_nothing_comes_after_the_largest_possible_cursor(unused_redis_url: str) -> None:
+    store = make_store(unused_redis_url)  # reading would fail: the use case must not ask
     page = services.read_events(store, since=f"{U64_MAX}-{U64_MAX}", count=None)
     assert (page.events, page.next) == ([], f"{U64_MAX}-{U64_MAX}")
 
 
-def test_a_bare_millisecond_cursor_is_returned_normalised() -> None:
-    page = services.read_events(FakeStore(), since="1700000000000", count=None)
+def test_a_bare_millisecond_cursor_is_returned_normalised(store: RedisStore) -> None:
+    page = services.read_events(store, since="1700000000000", count=None)
     assert page.next == "1700000000000-0"
 
 
-def test_a_booking_request_reaches_the_store_with_its_key() -> None:
-    store = FakeStore()
+def test_a_booking_request_reaches_the_store_with_its_key(store: RedisStore) -> None:
     request, outcome = services.book(store, booking("alice", "1A", "1B"), "k1")
     assert request == BookingRequest("FL1", "alice", ("1A", "1B"), "k1")
     assert isinstance(outcome, Booked)
@@ -133,8 +132,9 @@ def test_a_booking_request_reaches_the_store_with_its_key() -> None:
     assert services.book(store, booking("alice", "1A"), "k1")[1] == KeyReused()
 
 
-def test_a_customers_bookings_are_paged_newest_first_without_an_empty_last_page() -> None:
-    store = FakeStore()
+def test_a_customers_bookings_are_paged_newest_first_without_an_empty_last_page(
+    store: RedisStore,
+) -> None:
     for row in range(1, 6):
         services.book(store, booking("alice", f"{row}A"), None)
 

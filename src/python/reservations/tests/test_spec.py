@@ -20,13 +20,12 @@ from reservations.model import (
 )
 from reservations.settings import Settings
 from reservations.tests.conftest import SPEC
-from reservations.tests.fakes import FakeStore
 from testsupport.openapi import routes
 
 
 def test_the_app_serves_its_committed_spec_and_exactly_its_operations() -> None:
     SPEC.validate()
-    app = create_app(Settings(redis_url="redis://127.0.0.1:1/0"), FakeStore())
+    app = create_app(Settings(redis_url="redis://127.0.0.1:1/0"))  # connects on first use
     assert app.test_client().get("/openapi.json").json == SPEC.document
     # The chassis' /ping, /health and /metrics are documented too: clients probe them.
     assert routes(app) == SPEC.operations()
