@@ -14,7 +14,7 @@ returns the booking made the first time instead of booking again or failing.
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from enum import Enum, StrEnum
@@ -33,11 +33,6 @@ IDEMPOTENCY_KEY_PATTERN = r"[A-Za-z0-9+/=_.:-]{1,128}"
 IDEMPOTENCY_KEY = "Idempotency-Key"  # the header it comes in, and what errors call it
 MAX_SEATS_PER_BOOKING = 9
 
-_is_seat = re.compile(SEAT_PATTERN).fullmatch
-_is_id = re.compile(ID_PATTERN).fullmatch
-_is_booking_id = re.compile(BOOKING_ID_PATTERN).fullmatch
-_is_idempotency_key = re.compile(IDEMPOTENCY_KEY_PATTERN).fullmatch
-
 
 @dataclass(frozen=True)
 class FieldError:
@@ -53,22 +48,32 @@ class InvalidInput(ValueError):
         self.errors = errors
 
 
-def check_id(field: str, value: object, errors: list[FieldError]) -> str:
-    if not isinstance(value, str):
-        errors.append(FieldError(field, _missing_or_type(value, "a string")))
-        return ""
-    if not _is_id(value):
-        errors.append(FieldError(field, "must be 1-64 characters from A-Z, a-z, 0-9, _ and -"))
-    return value
+def _string_check(pattern: str, message: str) -> Callable[[str, object, list[FieldError]], str]:
+    """A check of one string field: it returns the value as given, recording an error when the
+    value is no string (then it returns "") or does not match PATTERN (then MESSAGE)."""
+    matches = re.compile(pattern).fullmatch
+
+    def check(field: str, value: object, errors: list[FieldError]) -> str:
+        if not isinstance(value, str):
+            errors.append(FieldError(field, _missing_or_type(value, "a string")))
+            return ""
+        if not matches(value):
+            errors.append(FieldError(field, message))
+        return value
+
+    return check
 
 
-def check_seat(field: str, value: object, errors: list[FieldError]) -> str:
-    if not isinstance(value, str):
-        errors.append(FieldError(field, _missing_or_type(value, "a string")))
-        return ""
-    if not _is_seat(value):
-        errors.append(FieldError(field, "must be a row 1-99 followed by a letter A-K, e.g. 12C"))
-    return value
+check_id = _string_check(ID_PATTERN, "must be 1-64 characters from A-Z, a-z, 0-9, _ and -")
+check_seat = _string_check(SEAT_PATTERN, "must be a row 1-99 followed by a letter A-K, e.g. 12C")
+check_booking_id = _string_check(
+    BOOKING_ID_PATTERN, "must be a booking id: 26 characters from 0-9 and A-Z but I L O U"
+)
+# A page's next_cursor: opaque to clients, the last booking id of the page here.
+check_cursor = _string_check(BOOKING_ID_PATTERN, "must be a next_cursor from an earlier page")
+check_idempotency_key = _string_check(
+    IDEMPOTENCY_KEY_PATTERN, "must be 1-128 characters from A-Z, a-z, 0-9 and + / = _ . : -"
+)
 
 
 def check_seats(field: str, value: object, errors: list[FieldError]) -> tuple[str, ...]:
@@ -85,29 +90,6 @@ def check_seats(field: str, value: object, errors: list[FieldError]) -> tuple[st
         if seat and first != index:
             errors.append(FieldError(f"{field}.{index}", f"repeats {field}.{first}"))
     return seats
-
-
-def check_booking_id(field: str, value: str, errors: list[FieldError]) -> str:
-    if not _is_booking_id(value):
-        errors.append(
-            FieldError(field, "must be a booking id: 26 characters from 0-9 and A-Z but I L O U")
-        )
-    return value
-
-
-def check_cursor(field: str, value: str, errors: list[FieldError]) -> str:
-    """A page's ``next_cursor``: opaque to clients, the last booking id of the page here."""
-    if not _is_booking_id(value):
-        errors.append(FieldError(field, "must be a next_cursor from an earlier page"))
-    return value
-
-
-def check_idempotency_key(field: str, value: str, errors: list[FieldError]) -> str:
-    if not _is_idempotency_key(value):
-        errors.append(
-            FieldError(field, "must be 1-128 characters from A-Z, a-z, 0-9 and + / = _ . : -")
-        )
-    return value
 
 
 def _missing_or_type(value: object, expected: str) -> str:
