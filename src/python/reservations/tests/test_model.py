@@ -3,6 +3,8 @@ cursor, a count."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import pytest
 
 from reservations.model import (
@@ -158,22 +160,6 @@ def test_booking_ids_and_cursors_are_ulids(value: str, valid: bool) -> None:
 
 
 @pytest.mark.parametrize(
-    ("raw", "limit"), [(None, DEFAULT_BOOKINGS_PER_PAGE), ("1", 1), ("100", 100)]
-)
-def test_booking_page_limits_from_1_to_100(raw: str | None, limit: int) -> None:
-    errors: list[FieldError] = []
-    assert check_limit("limit", raw, errors) == limit
-    assert errors == []
-
-
-@pytest.mark.parametrize("raw", ["0", "101", "-1", "", "ten", "²"])
-def test_other_limits_are_refused(raw: str) -> None:
-    errors: list[FieldError] = []
-    check_limit("limit", raw, errors)
-    assert errors == [FieldError("limit", "must be an integer from 1 to 100")]
-
-
-@pytest.mark.parametrize(
     ("raw", "normalised"),
     [
         ("0", "0-0"),
@@ -232,17 +218,40 @@ def test_only_the_largest_stream_id_is_the_last_possible_one() -> None:
     assert not is_last_possible_event_id(f"{U64_MAX}-0")
 
 
+# check_count (events per page) and check_limit (bookings per page).
+PageSizeCheck = Callable[[str, str | None, list[FieldError]], int]
+
+
 @pytest.mark.parametrize(
-    ("raw", "count"), [(None, DEFAULT_EVENTS_PER_PAGE), ("1", 1), ("1000", 1000)]
+    ("check", "raw", "size"),
+    [
+        (check_count, None, DEFAULT_EVENTS_PER_PAGE),
+        (check_count, "1", 1),
+        (check_count, "1000", 1000),
+        (check_limit, None, DEFAULT_BOOKINGS_PER_PAGE),
+        (check_limit, "1", 1),
+        (check_limit, "100", 100),
+    ],
 )
-def test_counts_from_1_to_1000(raw: str | None, count: int) -> None:
+def test_page_sizes_from_1_to_their_maximum(
+    check: PageSizeCheck, raw: str | None, size: int
+) -> None:
     errors: list[FieldError] = []
-    assert check_count("count", raw, errors) == count
+    assert check("size", raw, errors) == size
     assert errors == []
 
 
-@pytest.mark.parametrize("raw", ["0", "1001", "-1", "", "ten", "1e3", "²", "99999999999"])
-def test_other_counts_are_refused(raw: str) -> None:
+@pytest.mark.parametrize(
+    ("check", "maximum", "raw"),
+    [
+        *[
+            (check_count, 1000, raw)
+            for raw in ["0", "1001", "-1", "", "ten", "1e3", "²", "99999999999"]
+        ],
+        *[(check_limit, 100, raw) for raw in ["0", "101", "-1", "", "ten", "²"]],
+    ],
+)
+def test_other_page_sizes_are_refused(check: PageSizeCheck, maximum: int, raw: str) -> None:
     errors: list[FieldError] = []
-    check_count("count", raw, errors)
-    assert [e.field for e in errors] == ["count"]
+    check("size", raw, errors)
+    assert errors == [FieldError("size", f"must be an integer from 1 to {maximum}")]
