@@ -7,15 +7,18 @@ TEST_MYSQL_URL); every test gets its own database, so tests never see each other
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import threading
+from collections.abc import Callable, Iterator
+from contextlib import closing
 from datetime import date
+from typing import TypeVar
 
 import pytest
 from fastapi.testclient import TestClient
 
 from flights import migrate, seed
 from flights.app import create_app
-from flights.repository import MySqlFlightRepository, connect
+from flights.repository import Connection, MySqlFlightRepository, connect
 from flights.settings import DatabaseConfig, Settings
 from testsupport.fixtures import mysql_server, mysql_url  # noqa: F401
 from testsupport.openapi import Spec
@@ -23,6 +26,8 @@ from testsupport.openapi import Spec
 # Seed data is relative to a start date; a fixed one keeps ids, dates and counts stable.
 SEED_START = date(2026, 12, 1)
 SPEC = Spec("flights")
+
+T = TypeVar("T")
 
 
 @pytest.fixture()
@@ -32,21 +37,15 @@ def database(mysql_url: str) -> DatabaseConfig:  # noqa: F811 - the fixture, not
 
 @pytest.fixture()
 def migrated(database: DatabaseConfig) -> DatabaseConfig:
-    connection = connect(database)
-    try:
+    with closing(connect(database)) as connection:
         migrate.migrate(connection)
-    finally:
-        connection.close()
     return database
 
 
 @pytest.fixture()
 def seeded(migrated: DatabaseConfig) -> DatabaseConfig:
-    connection = connect(migrated)
-    try:
+    with closing(connect(migrated)) as connection:
         seed.seed(connection, SEED_START)
-    finally:
-        connection.close()
     return migrated
 
 
@@ -75,3 +74,28 @@ def client(settings: Settings) -> Iterator[TestClient]:
     with TestClient(create_app(settings)) as test_client:
         test_client.event_hooks["response"].append(SPEC.check_httpx)
         yield test_client
+
+
+def twice_at_once(database: DatabaseConfig, work: Callable[[Connection], T]) -> list[T]:
+    """Runs WORK in two threads, each on its own connection to DATABASE, released together so
+    the two really overlap; returns both results in the order they finished. Fails the test
+    if either raised."""
+    barrier = threading.Barrier(2)
+    results: list[T] = []
+    errors: list[BaseException] = []
+
+    def run() -> None:
+        try:
+            with closing(connect(database)) as conn:
+                barrier.wait()
+                results.append(work(conn))
+        except BaseException as exc:  # noqa: BLE001 - reported by the assertion below
+            errors.append(exc)
+
+    threads = [threading.Thread(target=run) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    assert errors == []
+    return results

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Iterator
+from contextlib import closing
 from dataclasses import replace
 
 import pytest
@@ -13,16 +13,15 @@ from flights.migrate import Migration, MigrationError
 from flights.repository import Connection, connect
 from flights.settings import DatabaseConfig
 
+from .conftest import twice_at_once
+
 TABLES = {"airports", "aircraft_configurations", "flights", "schema_migrations"}
 
 
 @pytest.fixture()
 def connection(database: DatabaseConfig) -> Iterator[Connection]:
-    conn = connect(database)
-    try:
+    with closing(connect(database)) as conn:
         yield conn
-    finally:
-        conn.close()
 
 
 def tables(connection: Connection) -> set[str]:
@@ -92,32 +91,10 @@ def test_two_runs_at_once_apply_each_migration_exactly_once(database: DatabaseCo
     first, *rest = migrate.bundled()
     slow = Migration(first.version, first.name, "DO SLEEP(1);\n" + first.sql)
     migrations = [slow, *rest]
-    barrier = threading.Barrier(2)
-    results: list[list[Migration]] = []
-    errors: list[BaseException] = []
-
-    def run() -> None:
-        conn = connect(database)
-        try:
-            barrier.wait()
-            results.append(migrate.migrate(conn, migrations))
-        except BaseException as exc:  # noqa: BLE001 - reported by the assertion below
-            errors.append(exc)
-        finally:
-            conn.close()
-
-    threads = [threading.Thread(target=run) for _ in range(2)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
-    assert errors == []
+    results = twice_at_once(database, lambda conn: migrate.migrate(conn, migrations))
     assert sorted(len(applied) for applied in results) == [0, len(migrations)]
-    conn = connect(database)
-    try:
+    with closing(connect(database)) as conn:
         assert [version for version, _ in history(conn)] == [m.version for m in migrations]
-    finally:
-        conn.close()
 
 
 def test_a_run_waits_for_the_lock_and_gives_up_after_its_timeout(

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import json
-import threading
 from collections.abc import Iterator
+from contextlib import closing
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -16,16 +16,13 @@ from flights.repository import Connection, connect
 from flights.seed import Counts
 from flights.settings import DatabaseConfig
 
-from .conftest import SEED_START
+from .conftest import SEED_START, twice_at_once
 
 
 @pytest.fixture()
 def connection(migrated: DatabaseConfig) -> Iterator[Connection]:
-    conn = connect(migrated)
-    try:
+    with closing(connect(migrated)) as conn:
         yield conn
-    finally:
-        conn.close()
 
 
 def count(connection: Connection, table: str) -> int:
@@ -130,33 +127,11 @@ def test_a_moved_flight_is_updated_in_place(connection: Connection) -> None:
 
 
 def test_two_seeds_at_once_load_everything_once(migrated: DatabaseConfig) -> None:
-    reports: list[seed.SeedReport] = []
-    errors: list[BaseException] = []
-    barrier = threading.Barrier(2)
-
-    def run_seed() -> None:
-        conn = connect(migrated)
-        try:
-            barrier.wait()
-            reports.append(seed.seed(conn, SEED_START, days=3))
-        except BaseException as exc:  # noqa: BLE001 - reported by the assertion below
-            errors.append(exc)
-        finally:
-            conn.close()
-
-    threads = [threading.Thread(target=run_seed) for _ in range(2)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
-    assert errors == []
+    reports = twice_at_once(migrated, lambda conn: seed.seed(conn, SEED_START, days=3))
     inserted = sorted(r.flights.inserted for r in reports)
     assert inserted[0] == 0 < inserted[1]
-    conn = connect(migrated)
-    try:
+    with closing(connect(migrated)) as conn:
         assert count(conn, "flights") == inserted[1]
-    finally:
-        conn.close()
 
 
 def test_seed_timestamps_are_recent_utc(connection: Connection) -> None:

@@ -52,26 +52,34 @@ def test_an_exception_reaches_the_caller() -> None:
     asyncio.run(main())
 
 
-def test_a_cancelled_caller_does_not_break_the_threads() -> None:
-    started, release = threading.Event(), threading.Event()
+async def one_running_one_queued(
+    threads: Threads, release: threading.Event
+) -> tuple[asyncio.Future[None], asyncio.Future[tuple[str, str, int]]]:
+    """Keeps the one thread busy with a call that waits for RELEASE and queues a call behind
+    it: (the running call, the queued one)."""
+    started = threading.Event()
 
-    def block() -> str:
+    def block() -> None:
         started.set()
         release.wait(5)
-        return "done"
 
+    running = asyncio.ensure_future(threads.run(block))
+    await asyncio.get_running_loop().run_in_executor(None, started.wait, 5)
+    queued = asyncio.ensure_future(threads.run(where, 1))  # waits for the one thread
+    await asyncio.sleep(0)
+    return running, queued
+
+
+def test_a_cancelled_caller_does_not_break_the_threads() -> None:
     async def main() -> None:
-        threads = Threads(1, "db")
+        threads, release = Threads(1, "db"), threading.Event()
         try:
-            blocked = asyncio.ensure_future(threads.run(block))
-            await asyncio.get_running_loop().run_in_executor(None, started.wait, 5)
-            queued = asyncio.ensure_future(threads.run(where, 2))  # waits for the one thread
-            await asyncio.sleep(0)
-            blocked.cancel()
+            running, queued = await one_running_one_queued(threads, release)
+            running.cancel()
             queued.cancel()
             release.set()
             assert (await threads.run(where, 3))[2] == 3
-            assert blocked.cancelled()
+            assert running.cancelled()
             assert queued.cancelled()
         finally:
             threads.close()
@@ -80,18 +88,9 @@ def test_a_cancelled_caller_does_not_break_the_threads() -> None:
 
 
 def test_closing_cancels_what_is_queued_and_refuses_new_calls() -> None:
-    started, release = threading.Event(), threading.Event()
-
-    def block() -> None:
-        started.set()
-        release.wait(5)
-
     async def main() -> None:
-        threads = Threads(1, "db")
-        running = asyncio.ensure_future(threads.run(block))
-        await asyncio.get_running_loop().run_in_executor(None, started.wait, 5)
-        queued = asyncio.ensure_future(threads.run(where, 1))
-        await asyncio.sleep(0)
+        threads, release = Threads(1, "db"), threading.Event()
+        running, queued = await one_running_one_queued(threads, release)
         threads.close()
         release.set()
         await running  # a call that had started finishes
