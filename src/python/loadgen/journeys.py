@@ -26,7 +26,7 @@ from __future__ import annotations
 
 import random
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any, Literal, TypeGuard
@@ -250,6 +250,14 @@ def _is_str_list(value: object) -> TypeGuard[list[str]]:
     return isinstance(value, list) and all(isinstance(v, str) for v in value)
 
 
+def check_token(body: object) -> None:
+    """A bearer JWT in ``access_token``."""
+    body = _object(body, "token response")
+    token = body.get("access_token")
+    _check(isinstance(token, str) and token.count(".") == 2, "token response: no JWT")
+    _check(str(body.get("token_type", "")).lower() == "bearer", "token response: not Bearer")
+
+
 def check_flight_page(body: object, criteria: Mapping[str, str]) -> list[dict[str, Any]]:
     """A FlightPage whose flights match the search's criteria; returns the flights."""
     body = _object(body, "FlightPage")
@@ -349,41 +357,29 @@ def _shape_failure(name: str, reply: Reply, error: ShapeError) -> Outcome:
     return Outcome(name, ok=False, reason=f"{reply.status} not the documented shape: {error}")
 
 
-def classify_token(reply: Reply) -> Outcome:
-    """The development issuer's token response (RFC 6749 5.1): an ``access_token``."""
+def _classify_200(name: str, reply: Reply, check: Callable[[object], object]) -> Outcome:
+    """200 with a JSON body that CHECK accepts is a success; anything else a failure."""
     if reply.status != 200:
-        return _unexpected(TOKEN, reply)
+        return _unexpected(name, reply)
     try:
         _json(reply)
-        body = _object(reply.body, "token response")
-        token = body.get("access_token")
-        _check(isinstance(token, str) and token.count(".") == 2, "token response: no JWT")
-        _check(str(body.get("token_type", "")).lower() == "bearer", "token response: not Bearer")
+        check(reply.body)
     except ShapeError as exc:
-        return _shape_failure(TOKEN, reply, exc)
-    return Outcome(TOKEN, ok=True)
+        return _shape_failure(name, reply, exc)
+    return Outcome(name, ok=True)
+
+
+def classify_token(reply: Reply) -> Outcome:
+    """The development issuer's token response (RFC 6749 5.1): an ``access_token``."""
+    return _classify_200(TOKEN, reply, check_token)
 
 
 def classify_search(reply: Reply, criteria: Mapping[str, str]) -> Outcome:
-    if reply.status != 200:
-        return _unexpected(SEARCH, reply)
-    try:
-        _json(reply)
-        check_flight_page(reply.body, criteria)
-    except ShapeError as exc:
-        return _shape_failure(SEARCH, reply, exc)
-    return Outcome(SEARCH, ok=True)
+    return _classify_200(SEARCH, reply, lambda body: check_flight_page(body, criteria))
 
 
 def classify_seats(reply: Reply, flight_id: int) -> Outcome:
-    if reply.status != 200:
-        return _unexpected(SEATS, reply)
-    try:
-        _json(reply)
-        check_seat_map(reply.body, flight_id)
-    except ShapeError as exc:
-        return _shape_failure(SEATS, reply, exc)
-    return Outcome(SEATS, ok=True)
+    return _classify_200(SEATS, reply, lambda body: check_seat_map(body, flight_id))
 
 
 def classify_booking(
