@@ -19,7 +19,9 @@ for svc in "${services[@]}"; do
   src="$(git ls-files "src/python/${svc}/" | grep -E '\.py$' | grep -v '/tests/' | head -n1 || true)"
   [[ -n "${src}" ]] || { echo "skip ${svc}: no sources yet"; continue; }
   echo "# changed" >> "${src}"
-  selected="$(./pants --no-pantsd --changed-since=HEAD --changed-dependents=transitive \
+  # One pantsd for the four questions: a scheduler start costs ~20 s each on 2 cores. It ends
+  # by itself when the worktree (and so its pid file) is removed below.
+  selected="$(./pants --pantsd --changed-since=HEAD --changed-dependents=transitive \
     list --filter-target-type=python_test 2>/dev/null)"
   git checkout --quiet -- "${src}"
   echo "change in ${src} selects:"
