@@ -1,7 +1,7 @@
 """Gunicorn run programmatically, for the Flask services: no config file, no command line, no
 GUNICORN_CMD_ARGS; gunicorn's own messages (start-up, worker exits) as the chassis' JSON lines.
 
-    serve(lambda: create_app(settings), options(service="web", host=..., port=..., ...))
+    serve(lambda: create_app(settings), options("web", settings))
 
 Each worker builds its own app (no preloading), so no connection or pool crosses a fork.
 """
@@ -9,7 +9,7 @@ Each worker builds its own app (no preloading), so no connection or pool crosses
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+from typing import Any, Protocol
 
 from gunicorn.app.base import BaseApplication  # type: ignore[import-untyped]
 from gunicorn.glogging import Logger  # type: ignore[import-untyped]
@@ -17,24 +17,32 @@ from gunicorn.glogging import Logger  # type: ignore[import-untyped]
 from chassis.logs import configure as configure_logs
 
 
+class ServerSettings(Protocol):
+    """What a service's settings say about serving it (its own names for these fields)."""
+
+    @property
+    def host(self) -> str: ...
+    @property
+    def port(self) -> int: ...
+    @property
+    def workers(self) -> int: ...
+    @property
+    def threads(self) -> int: ...
+    @property
+    def log_level(self) -> str: ...
+
+
 def options(
-    *,
-    service: str,
-    host: str,
-    port: int,
-    workers: int,
-    threads: int,
-    log_level: str,
-    worker_class: str = "gthread",
+    service: str, settings: ServerSettings, *, worker_class: str = "gthread"
 ) -> dict[str, Any]:
-    host = f"[{host}]" if ":" in host else host
+    host = f"[{settings.host}]" if ":" in settings.host else settings.host
     return {
-        "bind": f"{host}:{port}",
-        "workers": workers,
+        "bind": f"{host}:{settings.port}",
+        "workers": settings.workers,
         "worker_class": worker_class,
         # Gunicorn turns "sync" with threads > 1 into gthread; sync means one at a time.
-        "threads": threads if worker_class == "gthread" else 1,
-        "loglevel": log_level.lower(),
+        "threads": settings.threads if worker_class == "gthread" else 1,
+        "loglevel": settings.log_level.lower(),
         "logger_class": JsonLogger,
         "accesslog": None,  # the chassis logs each request, with its request id
         "errorlog": "-",

@@ -20,15 +20,7 @@ SERVICE = "reservations"
 
 def gunicorn_options(settings: Settings) -> dict[str, Any]:
     """Server settings, shared with the benchmark's baseline app so both run alike."""
-    return gunicorn.options(
-        service=SERVICE,
-        host=settings.host,
-        port=settings.port,
-        workers=settings.workers,
-        threads=settings.threads,
-        log_level=settings.log_level,
-        worker_class=settings.worker_class,
-    )
+    return gunicorn.options(SERVICE, settings, worker_class=settings.worker_class)
 
 
 def main() -> None:

@@ -12,15 +12,7 @@ from web.settings import Settings
 
 def main() -> None:
     settings = settings_or_exit(SERVICE, Settings.from_env)
-    options = gunicorn.options(
-        service=SERVICE,
-        host=settings.host,
-        port=settings.port,
-        workers=settings.workers,
-        threads=settings.threads,
-        log_level=settings.log_level,
-    )
-    gunicorn.serve(lambda: create_app(settings), options)
+    gunicorn.serve(lambda: create_app(settings), gunicorn.options(SERVICE, settings))
 
 
 if __name__ == "__main__":
