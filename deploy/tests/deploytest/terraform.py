@@ -14,7 +14,7 @@ import hcl2
 SECRET_ATTRIBUTE = re.compile(r"password|auth_token|secret|private_key|access_key|token$")
 SECRET_VARIABLE = re.compile(r"password|token|secret|private_key")
 # Settings named like credentials that are not (attribute paths ending so), and variable types
-# that cannot hold one (e.g. password_minimum_length, access_token_validity_minutes).
+# that cannot hold one (e.g. password_minimum_length, mysql_password_rotation_days).
 NOT_SECRETS = (
     "auth_token_update_strategy",
     "token_validity_units.access_token",

@@ -85,9 +85,9 @@ resource "aws_cognito_user_pool_client" "web" {
 
   # Short-lived bearer tokens: a leaked access token is good for at most this long; the
   # refresh token (revocable) renews it.
-  access_token_validity  = var.access_token_validity_minutes
-  id_token_validity      = var.id_token_validity_minutes
-  refresh_token_validity = var.refresh_token_validity_days
+  access_token_validity  = var.lifetimes.access_token_minutes
+  id_token_validity      = var.lifetimes.id_token_minutes
+  refresh_token_validity = var.lifetimes.refresh_token_days
   token_validity_units {
     access_token  = "minutes"
     id_token      = "minutes"

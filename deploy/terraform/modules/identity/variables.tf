@@ -60,36 +60,21 @@ variable "mfa" {
   }
 }
 
-variable "access_token_validity_minutes" {
-  description = "Lifetime of access tokens (the bearer tokens the API layer accepts), in minutes."
-  type        = number
-  default     = 60
+variable "lifetimes" {
+  description = "Lifetimes of the web client's tokens: access tokens (the bearer tokens the API layer accepts) and ID tokens in minutes, refresh tokens (how long a customer stays signed in) in days."
+  type = object({
+    access_token_minutes = optional(number, 60)
+    id_token_minutes     = optional(number, 60)
+    refresh_token_days   = optional(number, 30)
+  })
+  default = {}
 
   validation {
-    condition     = var.access_token_validity_minutes >= 5 && var.access_token_validity_minutes <= 1440
-    error_message = "Cognito allows access tokens of 5 minutes to 1 day."
-  }
-}
-
-variable "id_token_validity_minutes" {
-  description = "Lifetime of ID tokens, in minutes."
-  type        = number
-  default     = 60
-
-  validation {
-    condition     = var.id_token_validity_minutes >= 5 && var.id_token_validity_minutes <= 1440
-    error_message = "Cognito allows ID tokens of 5 minutes to 1 day."
-  }
-}
-
-variable "refresh_token_validity_days" {
-  description = "Lifetime of refresh tokens (how long a customer stays signed in), in days."
-  type        = number
-  default     = 30
-
-  validation {
-    condition     = var.refresh_token_validity_days >= 1 && var.refresh_token_validity_days <= 3650
-    error_message = "Cognito allows refresh tokens of 1 day to 10 years."
+    condition = alltrue([
+      for minutes in [var.lifetimes.access_token_minutes, var.lifetimes.id_token_minutes] :
+      minutes >= 5 && minutes <= 1440
+    ]) && var.lifetimes.refresh_token_days >= 1 && var.lifetimes.refresh_token_days <= 3650
+    error_message = "Cognito allows access and ID tokens of 5 minutes to 1 day, refresh tokens of 1 day to 10 years."
   }
 }
 
