@@ -1,25 +1,48 @@
 # EKS control plane, a managed node group in the private subnets, and their IAM roles.
 # NetworkPolicies are enforced by the VPC CNI's network policy agent (enabled below).
 
-data "aws_iam_policy_document" "cluster_assume" {
+# The roles the control plane and the nodes assume, each by its AWS service.
+locals {
+  role_services = {
+    cluster = "eks.amazonaws.com"
+    node    = "ec2.amazonaws.com"
+  }
+}
+
+data "aws_iam_policy_document" "assume" {
+  for_each = local.role_services
+
   statement {
     actions = ["sts:AssumeRole"]
     principals {
       type        = "Service"
-      identifiers = ["eks.amazonaws.com"]
+      identifiers = [each.value]
     }
   }
 }
 
-resource "aws_iam_role" "cluster" {
-  name               = "${var.name}-cluster"
-  assume_role_policy = data.aws_iam_policy_document.cluster_assume.json
+resource "aws_iam_role" "this" {
+  for_each = local.role_services
+
+  name               = "${var.name}-${each.key}"
+  assume_role_policy = data.aws_iam_policy_document.assume[each.key].json
   tags               = var.tags
 }
 
 resource "aws_iam_role_policy_attachment" "cluster" {
-  role       = aws_iam_role.cluster.name
+  role       = aws_iam_role.this["cluster"].name
   policy_arn = "arn:aws:iam::aws:policy/AmazonEKSClusterPolicy"
+}
+
+resource "aws_iam_role_policy_attachment" "node" {
+  for_each = toset([
+    "arn:aws:iam::aws:policy/AmazonEKSWorkerNodePolicy",
+    "arn:aws:iam::aws:policy/AmazonEKS_CNI_Policy",
+    "arn:aws:iam::aws:policy/AmazonEC2ContainerRegistryReadOnly",
+  ])
+
+  role       = aws_iam_role.this["node"].name
+  policy_arn = each.value
 }
 
 resource "aws_kms_key" "secrets" {
@@ -39,7 +62,7 @@ resource "aws_cloudwatch_log_group" "cluster" {
 resource "aws_eks_cluster" "this" {
   name     = var.name
   version  = var.kubernetes_version
-  role_arn = aws_iam_role.cluster.arn
+  role_arn = aws_iam_role.this["cluster"].arn
 
   vpc_config {
     subnet_ids              = var.private_subnet_ids
@@ -79,37 +102,10 @@ resource "aws_eks_addon" "vpc_cni" {
   tags                        = var.tags
 }
 
-data "aws_iam_policy_document" "node_assume" {
-  statement {
-    actions = ["sts:AssumeRole"]
-    principals {
-      type        = "Service"
-      identifiers = ["ec2.amazonaws.com"]
-    }
-  }
-}
-
-resource "aws_iam_role" "node" {
-  name               = "${var.name}-node"
-  assume_role_policy = data.aws_iam_policy_document.node_assume.json
-  tags               = var.tags
-}
-
-resource "aws_iam_role_policy_attachment" "node" {
-  for_each = toset([
-    "arn:aws:iam::aws:policy/AmazonEKSWorkerNodePolicy",
-    "arn:aws:iam::aws:policy/AmazonEKS_CNI_Policy",
-    "arn:aws:iam::aws:policy/AmazonEC2ContainerRegistryReadOnly",
-  ])
-
-  role       = aws_iam_role.node.name
-  policy_arn = each.value
-}
-
 resource "aws_eks_node_group" "default" {
   cluster_name    = aws_eks_cluster.this.name
   node_group_name = "default"
-  node_role_arn   = aws_iam_role.node.arn
+  node_role_arn   = aws_iam_role.this["node"].arn
   subnet_ids      = var.private_subnet_ids
   instance_types  = var.node_group.instance_types
 
