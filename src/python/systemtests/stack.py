@@ -3,7 +3,7 @@
 (``flightres-systest-<run id>``) so that it never meets a developer's stack or another run's.
 
 What a run changes, all through the variables the compose file reads: the images (the ones
-Pants built for the test, tagged ``systemtest-<run id>``), free host ports instead of the
+Pants built for the test, tagged ``systest-<run id>``), free host ports instead of the
 defaults, and secrets generated for the run (as `make start` generates .local/secrets.env).
 ``running_stack(publish_all=True)`` adds docker-compose.debug.yml, so that tests can also check
 state directly at the flights and reservations services (on 127.0.0.1 only, like everything).
@@ -18,6 +18,9 @@ stack's development-only issuer for one, as a developer does with `make token`.
 The project is taken down (containers, networks, volumes) and the run's image tags removed on
 exit, whether the test passed or not; a project whose test process was killed before it could
 do that (its pid is in the name) is removed by the next run.
+
+`make bench` runs the same way (``kind="bench"``: ``flightres-bench-<run id>``, images
+from dist/, its own override file): src/python/benchmarks/stack.py.
 
 Faults: ``stack.stopped(name)`` stops a container (its processes get SIGTERM, then SIGKILL)
 and starts it again; ``stack.partitioned(name)`` takes it off every network, so connections to
@@ -36,7 +39,7 @@ import socket
 import subprocess
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -61,14 +64,14 @@ PORTS = {
 }
 SECRETS = ("REDIS_PASSWORD", "MYSQL_ROOT_PASSWORD", "MYSQL_PASSWORD", "WEB_SECRET_KEY")
 ONE_OFF_JOBS = ("flights-migrate", "flights-seed")
-PROJECT_PREFIX = "flightres-systest-"
 DEFAULT_MYSQL_IMAGE = "mysql:8.4"
 DEFAULT_REDIS_IMAGE = "redis:7.4"
 
 
-def service_image(service: str) -> str:
-    """The image Pants built for SERVICE in this test's sandbox (its docker-info.json)."""
-    info_file = Path(f"src.python.{service}/image.docker-info.json")
+def service_image(service: str, root: Path = Path()) -> str:
+    """The image Pants built for SERVICE in this test's sandbox (its docker-info.json), or
+    under ``root`` (dist/ after `./pants package`)."""
+    info_file = root / f"src.python.{service}/image.docker-info.json"
     if not info_file.exists():
         raise RuntimeError(
             f"{info_file} is missing: list src/python/{service}:image in the test's "
@@ -147,6 +150,9 @@ class Stack:
             check=False,
             env=self.env,
             timeout=timeout,
+            # Its own session: a Ctrl-C in the terminal reaches the caller only, which then
+            # takes the project down (a second one must not stop that `down` halfway).
+            start_new_session=True,
         )
 
     def restore(self, timeout: float = 60) -> None:
@@ -222,21 +228,32 @@ def environment(project: str, tag: str) -> dict[str, str]:
 
 
 @contextmanager
-def running_stack(*, publish_all: bool = True, ready_timeout: float = 180) -> Iterator[Stack]:
-    """Start docker-compose.yml (and with ``publish_all`` docker-compose.debug.yml) as a
-    project of its own, wait until the API's /health passes, yield it, take it all down."""
+def running_stack(
+    *,
+    publish_all: bool = True,
+    ready_timeout: float = 180,
+    kind: str = "systest",
+    images: Mapping[str, str] | None = None,
+    overrides: tuple[Path, ...] = (),
+    env: Mapping[str, str] | None = None,
+) -> Iterator[Stack]:
+    """Start docker-compose.yml (and with ``publish_all`` docker-compose.debug.yml, then
+    ``overrides``) as project ``flightres-<kind>-<run id>``, wait until the API's /health
+    passes, yield it, take it all down. ``images``: image id by flightres/<name> (default:
+    the test sandbox's); ``env``: more variables for the compose files."""
     client = docker.from_env()
-    remove_abandoned(client)
+    chosen = dict(images) if images is not None else {n: service_image(n) for n in IMAGES}
+    remove_abandoned(client, kind, chosen)
     # The pid names the process that owns the project (remove_abandoned).
     run_id = f"{os.getpid()}-{secrets.token_hex(3)}"
-    tag = f"systemtest-{run_id}"
-    project = f"{PROJECT_PREFIX}{run_id}"
-    # The images Pants built for this test, under a tag of this run's own: `latest` may be
-    # rebuilt meanwhile by a developer's `make start`.
-    for name in IMAGES:
-        client.images.get(service_image(name)).tag(f"flightres/{name}", tag)
-    files = (COMPOSE_FILE, DEBUG_FILE) if publish_all else (COMPOSE_FILE,)
-    stack = Stack(client, project, environment(project, tag), files)
+    tag = f"{kind}-{run_id}"
+    project = f"flightres-{tag}"
+    # The images Pants built for this run, under a tag of its own: `latest` may be rebuilt
+    # meanwhile by a developer's `make start`.
+    for name, image in chosen.items():
+        client.images.get(image).tag(f"flightres/{name}", tag)
+    files = (COMPOSE_FILE, DEBUG_FILE, *overrides) if publish_all else (COMPOSE_FILE,)
+    stack = Stack(client, project, {**environment(project, tag), **(env or {})}, files)
     try:
         started = stack.compose("up", "-d")
         if started.returncode != 0:
@@ -250,30 +267,31 @@ def running_stack(*, publish_all: bool = True, ready_timeout: float = 180) -> It
         yield stack
     finally:
         stack.compose("down", "--volumes", "--remove-orphans", timeout=180)
-        for name in IMAGES:
+        for name in chosen:
             client.images.remove(f"flightres/{name}:{tag}", noprune=True)
         client.close()
 
 
-def remove_abandoned(client: docker.DockerClient) -> None:
-    """Remove the projects of test processes that are gone without taking theirs down (Pants
-    kills a test run when files change under it, and cleanup never runs)."""
+def remove_abandoned(client: docker.DockerClient, kind: str, images: Iterable[str]) -> None:
+    """Remove the projects of ``kind`` whose processes are gone without taking theirs down
+    (Pants kills a test run when files change under it, and cleanup never runs)."""
     label = "com.docker.compose.project"
     projects = {
         c.labels[label] for c in client.containers.list(all=True, filters={"label": label})
     }
     for project in projects:
-        match = re.fullmatch(rf"{PROJECT_PREFIX}(\d+)-[0-9a-f]+", project)
-        if match is None or _alive(int(match[1])):
+        match = re.fullmatch(rf"flightres-({kind}-(\d+)-[0-9a-f]+)", project)
+        if match is None or _alive(int(match[2])):
             continue
         for container in client.containers.list(all=True, filters={"label": f"{label}={project}"}):
             container.remove(force=True, v=True)
         for network in client.networks.list(filters={"label": f"{label}={project}"}):
             network.remove()
-        run_id = project.removeprefix(PROJECT_PREFIX)
-        for name in IMAGES:
+        for volume in client.volumes.list(filters={"label": f"{label}={project}"}):
+            volume.remove(force=True)
+        for name in images:
             with contextlib.suppress(docker.errors.ImageNotFound):
-                client.images.remove(f"flightres/{name}:systemtest-{run_id}", noprune=True)
+                client.images.remove(f"flightres/{name}:{match[1]}", noprune=True)
 
 
 def _alive(pid: int) -> bool:
