@@ -50,10 +50,11 @@ build: ## Build every PEX and every service image (tagged with the git revision 
 images: ## Start a Docker engine if none runs and build the local base/DB images (no registry needed)
 	build-support/images/build.sh
 
-bench: ## Benchmarks vs minimal baselines -> docs/benchmarks.{md,json} (BENCH_ARGS=--quick: a smoke run)
-	$(WITH_ENV) ./pants package src/python/flights:flights src/python/reservations:reservations \
-	  src/python/api:api src/python/web:web src/python/benchmarks:baselines \
-	  && python3 src/python/benchmarks/run.py $(BENCH_ARGS)
+bench: ## Benchmarks vs minimal baselines on docker-compose.yml -> docs/benchmarks.{md,json} (BENCH_ARGS=--quick: a smoke run)
+	$(WITH_ENV) ./pants package src/python/flights:image src/python/reservations:image \
+	  src/python/api:image src/python/devissuer:image src/python/web:image \
+	  src/python/benchmarks:image src/python/benchmarks:bench \
+	  && dist/src.python.benchmarks/bench.pex $(BENCH_ARGS)
 
 load: ## Load the running system (make start first): Locust journeys, 20 users for 30 s
 	./pants run src/python/loadgen:loadgen -- --host http://127.0.0.1:8080 --users 20 \

@@ -1,14 +1,15 @@
 """The machine: what it is (for the report) and who used its CPUs during a run (Linux /proc).
 
 The figures are only comparable when the benchmark had the machine to itself, so each run
-records the share of all cores that processes other than the benchmark's own (servers,
-database containers, wrk) used meanwhile."""
+records the share of all cores that processes other than the benchmark's own (the stack's
+containers, the Docker engine, wrk) used meanwhile."""
 
 # Version probes run fixed local tools by name.
 # ruff: noqa: S603, S607
 
 from __future__ import annotations
 
+import contextlib
 import os
 import platform
 import resource
@@ -37,42 +38,89 @@ def children_cpu() -> float:
     return own.ru_utime + own.ru_stime + children.ru_utime + children.ru_stime
 
 
-def tree_cpu(pids: Iterable[int]) -> float:
-    """CPU seconds used so far by these processes and their live descendants (gunicorn's
-    workers, a container's processes). Descendants that exited meanwhile are not counted."""
+def process_cpu(pids: Iterable[int]) -> float:
+    """CPU seconds used so far by these processes (gone ones count 0)."""
     ticks = 0
-    stack, seen = [pid for pid in pids if pid > 0], set()
-    while stack:
-        current = stack.pop()
-        if current in seen:
-            continue
-        seen.add(current)
+    for pid in pids:
         try:
-            stat = Path(f"/proc/{current}/stat").read_text()
-            children = Path(f"/proc/{current}/task/{current}/children").read_text().split()
+            stat = Path(f"/proc/{pid}/stat").read_text()
         except OSError:
-            continue  # it exited
+            continue
         fields = stat.rsplit(")", 1)[1].split()  # after "pid (comm)"
         ticks += int(fields[11]) + int(fields[12])  # utime, stime
-        stack += [int(child) for child in children]
     return ticks / TICK
+
+
+def cgroup_cpu_file(proc_cgroup: str, root: Path = Path("/sys/fs/cgroup")) -> Path:
+    """Where the kernel counts the CPU of a process' cgroup (and so of a container), from its
+    /proc/PID/cgroup: cgroup v1's cpuacct.usage when it has that controller, else cgroup
+    v2's cpu.stat."""
+    unified = None
+    for line in proc_cgroup.splitlines():
+        _, controllers, path = line.split(":", 2)
+        if "cpuacct" in controllers.split(","):
+            return root / controllers / path.lstrip("/") / "cpuacct.usage"
+        if not controllers:
+            unified = root / path.lstrip("/") / "cpu.stat"
+    if unified is None:
+        raise ValueError(f"no CPU accounting cgroup in {proc_cgroup!r}")
+    return unified
+
+
+def cgroup_cpu(file: Path) -> float:
+    """CPU seconds a cgroup has used: cpuacct.usage counts nanoseconds, cpu.stat's usage_usec
+    microseconds."""
+    text = file.read_text()
+    if file.name == "cpuacct.usage":
+        return int(text) / 1e9
+    for line in text.splitlines():
+        key, _, value = line.partition(" ")
+        if key == "usage_usec":
+            return int(value) / 1e6
+    raise ValueError(f"{file}: no usage_usec")
+
+
+def engine_pids(ports: set[int], containers: Iterable[int]) -> list[int]:
+    """The Docker engine's processes that work for these containers (their main pids):
+    dockerd and containerd (the API, the containers' logs), each container's shim (the parent
+    of its main process) and the docker-proxy processes that publish these host ports."""
+    stats = (Path(f"/proc/{pid}/stat").read_text() for pid in containers)
+    found = [int(stat.rsplit(")", 1)[1].split()[1]) for stat in stats]  # the parents: shims
+    for entry in Path("/proc").iterdir():
+        try:
+            argv = (entry / "cmdline").read_bytes().split(b"\0") if entry.name.isdigit() else []
+        except OSError:
+            continue
+        name = argv[0].rsplit(b"/", 1)[-1] if argv else b""
+        if name in (b"dockerd", b"containerd"):
+            found.append(int(entry.name))
+        elif name == b"docker-proxy" and b"-host-port" in argv:
+            with contextlib.suppress(ValueError, IndexError):
+                if int(argv[argv.index(b"-host-port") + 1]) in ports:
+                    found.append(int(entry.name))
+    return found
 
 
 @dataclass
 class CpuMeter:
-    """CPU used between start() and stop(): by the servers (pids), by this process and its
-    children (wrk), and by everything else on the machine."""
+    """CPU used between start() and stop(): by the servers (the cgroups of their containers,
+    and the Docker engine's processes), by this process and its children (wrk), and by
+    everything else on the machine."""
 
+    cgroups: list[Path]
     pids: list[int]
 
+    def _servers(self) -> float:
+        return sum(cgroup_cpu(file) for file in self.cgroups) + process_cpu(self.pids)
+
     def start(self) -> None:
-        self._servers = tree_cpu(self.pids)
+        self._began = self._servers()
         self._own = children_cpu()
         self._busy = machine_busy_cpu()
         self._wall = time.monotonic()
 
     def stop(self) -> dict[str, float]:
-        servers = tree_cpu(self.pids) - self._servers
+        servers = self._servers() - self._began
         own = children_cpu() - self._own
         busy = machine_busy_cpu() - self._busy
         wall = time.monotonic() - self._wall

@@ -18,7 +18,7 @@ class RedisBenchResult:
     p99_ms: float | None
 
 
-def command(host: str, port: int, *, clients: int, requests: int) -> list[str]:
+def command(host: str, port: int, *, clients: int, requests: int, password: str) -> list[str]:
     """HSETNX of a new random field each time (-r), so every command writes, as a fresh seat
     does; --csv gives p50 and p99 besides the throughput."""
     return [
@@ -27,6 +27,8 @@ def command(host: str, port: int, *, clients: int, requests: int) -> list[str]:
         host,
         "-p",
         str(port),
+        "-a",
+        password,
         "-c",
         str(clients),
         "-n",

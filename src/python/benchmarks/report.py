@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from typing import Any
 
 SCHEMA_VERSION = 1
-ENTRY = "python3 src/python/benchmarks/run.py"
+ENTRY = "make bench"
 
 REDIS = "redis_benchmark_hsetnx"
 FLASK = "minimal_flask_hsetnx"
@@ -535,23 +535,35 @@ def method(doc: Mapping[str, Any]) -> list[str]:
     s = doc["settings"]
     servers = s["servers"]
     auth = s.get("auth") or {"customers": 0}
+    images = s.get("service_images") or {}
     lines = [
-        f"`{s['command']}` (also `make bench`) starts everything on 127.0.0.1 and stops it "
-        "again, also on failure or Ctrl-C:",
+        f"`{s['command']}` builds the images with Pants and runs `docker-compose.yml`, the "
+        "stack `make start` runs, as a Compose project of its own (`flightres-bench-<run id>`: "
+        "its own image tags, secrets and free ports, so it never meets a developer's stack), "
+        "with `docker-compose.debug.yml` (flights, reservations and the databases published on "
+        "127.0.0.1) and `docker-compose.bench.yml` (the baselines, the seed's days, health "
+        "checks every 10 minutes instead of 5 s). It takes the project down (containers, "
+        "networks, volumes) however it ends, also on failure, Ctrl-C or SIGTERM:",
         "",
-        f"- MariaDB (`{s['images']['mysql']}`) and Redis (`{s['images']['redis']}`) as "
-        "containers (`MYSQL_IMAGE`, `REDIS_IMAGE`), removed at the end; the flights database "
-        f"migrated and seeded with the flights PEX (`flights seed --days {s['seed_days']}`: "
+        f"- MariaDB (`{s['images']['mysql']}`) and Redis (`{s['images']['redis']}`) "
+        "(`MYSQL_IMAGE`, `REDIS_IMAGE`); the flights database migrated and seeded by the "
+        f"stack's one-shot jobs (`flights seed --days {s['seed_days']}`: "
         f"{s['flights_seeded']:,} flights).",
-        "- flights, reservations and the API layer as processes from the PEX files that "
-        "`./pants package` built, with production settings: only `HOST`, `PORT`, the "
-        "database/upstream URLs, the API layer's token issuer (`AUTH_*`) and "
-        "`LOG_LEVEL=INFO` are set "
+        f"- The images ({', '.join(sorted(images)) or 'n/a'}), the services with the settings "
+        "`docker-compose.yml` gives them, otherwise their defaults "
         f"(flights: {servers['flights']}; reservations: {servers['reservations']}; "
         f"API layer: {servers['api']}).",
         "  Those are the services' defaults, chosen by measurement: "
         "[`benchmarks-worker-models.md`](benchmarks-worker-models.md) "
-        f"(`{ENTRY} --worker-models`).",
+        f"(`{ENTRY} BENCH_ARGS=--worker-models`).",
+        "- How each side is reached: wrk, on the host, reaches the services and the "
+        "baselines alike at ports published on 127.0.0.1 (Docker's docker-proxy); behind "
+        "them, the API layer reaches flights and reservations, and the services and the "
+        "baselines reach MariaDB and Redis, over the project's Docker networks. The "
+        "baselines run in containers of the same project from an image built like the "
+        "services' (the same base image and Dockerfile), one at a time with "
+        "`docker-compose run`, as do the flights service without its search page cache, the "
+        "unverified API layer and the worker models.",
         f"- One workload at a time: wrk with {s['wrk_threads']} threads and "
         f"{s['concurrency']} connections for a fixed {s['duration_s']:g} s after a "
         f"{s['warmup_s']:g} s warm-up (not counted). Closed loop: each connection sends its "
@@ -560,11 +572,12 @@ def method(doc: Mapping[str, Any]) -> list[str]:
         "errors (connect, read, write, timeout).",
         "- Ratio: requests/s divided by the baseline's requests/s from the same run. Every "
         "process shares the same cores (wrk included), so ratios say more than absolute "
-        "figures. *Other CPU*: the share of all cores that processes other than the "
-        "benchmark's own (servers, database containers and their docker-proxy, wrk) used "
-        "meanwhile; figures are only comparable when it is near 0.",
-        "- The services and the baselines reach MariaDB and Redis the same way: the "
-        "containers' ports published on 127.0.0.1 (through docker-proxy).",
+        "figures. *Server CPU per request*: the CPU of every running container of the "
+        "project (each container's cgroup: servers, databases, the baseline of the moment, "
+        "`docker exec`s) plus the Docker engine's processes that serve them (dockerd and "
+        "containerd: logs; each container's shim; the docker-proxy of each published port), "
+        "over the measured requests. *Other CPU*: the share of all cores that processes other than "
+        "those and wrk used meanwhile; figures are only comparable when it is near 0.",
         "",
         "Workloads:",
         "",
@@ -576,7 +589,8 @@ def method(doc: Mapping[str, Any]) -> list[str]:
         "",
         "Baselines, measured in the same run against the same Redis container:",
         "",
-        f"- redis-benchmark: {s['redis_benchmark']}.",
+        f"- redis-benchmark: {s['redis_benchmark']}, in a container of its own on Redis' "
+        "network (`docker-compose run redis`; its CPU counts as other).",
         "- minimal Flask: `src/python/benchmarks/baselines.py` (one endpoint, no "
         "validation, no event, no chassis), served by `chassis.gunicorn` with "
         "`gunicorn_options` from the same settings as the service "
@@ -585,7 +599,7 @@ def method(doc: Mapping[str, Any]) -> list[str]:
         "`redis.asyncio`, no chassis), served by uvicorn with the API layer's options "
         f"({servers['minimal_fastapi']}).",
         "- unverified API layer (bench-only): `src/python/benchmarks/baselines.py` "
-        "(`baselines.pex api-unverified`): the API layer's own app (`api.app.create_app`), "
+        "(`baselines api-unverified`): the API layer's own app (`api.app.create_app`), "
         "served like it and with its settings, but with a verifier that reads the customer "
         "from the token's `sub` without checking its signature or claims.",
         "",
@@ -598,11 +612,10 @@ def method(doc: Mapping[str, Any]) -> list[str]:
         "measured window is answered from memory; the *search page cache off* row is the "
         "MySQL path that every first search takes.",
         "",
-        "Bookings through the API layer carry a bearer token: a signing key made for the run "
-        f"({auth['customers']:,} customers, RS256) signed one token per customer before any "
-        "load, so minting is never part of a request; the API layer trusts its public key "
-        "(`AUTH_PUBLIC_KEY_FILE`, with `AUTH_ISSUER` and `AUTH_AUDIENCE` as the tokens say), "
-        "and the customers take turns. "
+        "Bookings through the API layer carry a bearer token: the stack's dev issuer signed "
+        f"one per customer ({auth['customers']:,} customers) before any load, so minting is "
+        "never part of a request; the API layer verifies them as `docker-compose.yml` "
+        "configures it (the issuer's JWKS), and the customers take turns. "
         "Bookings take seats nobody holds from the seeded flights (the wide-body one "
         f"excluded), {s['booking_window_flights']} flights at a time, one group of seats per "
         "flight in turn; the 1-seat and 3-seat workloads use disjoint flights, the unverified "
@@ -636,6 +649,6 @@ def machine(doc: Mapping[str, Any]) -> list[str]:
     ]
     lines = ["| | |", "|---|---|"]
     lines += [f"| {name} | {value if value is not None else 'n/a'} |" for name, value in rows]
-    for name, pex in s["pex"].items():
-        lines.append(f"| PEX {name} | `{pex['path']}` (sha256 {pex['sha256'][:12]}) |")
+    for name, image in (s.get("service_images") or {}).items():
+        lines.append(f"| Image flightres/{name} | `{image}` |")
     return lines

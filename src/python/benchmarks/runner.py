@@ -1,54 +1,49 @@
-"""The system benchmark: start the stack on 127.0.0.1, run the fixed workloads and their
-baselines with wrk and redis-benchmark, write docs/benchmarks.md and docs/benchmarks.json.
+"""The system benchmark: start the stack from docker-compose.yml as a Compose project of its
+own (stack.py), run the fixed workloads and their baselines with wrk and redis-benchmark, write
+docs/benchmarks.md and docs/benchmarks.json.
 
-    python3 src/python/benchmarks/run.py [--duration 20] [--quick] [--rounds 1] ...
-    python3 src/python/benchmarks/run.py --worker-models [--rounds 3] ...
+    make bench [BENCH_ARGS="--quick | --duration 20 --rounds 3 | --only ID,ID | ..."]
+    make bench BENCH_ARGS="--worker-models [--rounds 3]"
 
-The second form measures the services' worker models instead (worker_models.py) and writes
+`make bench` builds the images (./pants package of the stack's images and of
+src/python/benchmarks:image, the baselines) and this program (src/python/benchmarks:bench),
+then runs dist/src.python.benchmarks/bench.pex from the repository's root. The second form
+measures the services' worker models instead (worker_models.py) and writes
 docs/benchmarks-worker-models.md.
 
-Needs the PEX files (./pants package src/python/flights:flights
-src/python/reservations:reservations src/python/api:api src/python/web:web
-src/python/benchmarks:baselines),
-a Docker engine with the database images (MYSQL_IMAGE, REDIS_IMAGE; default the local
-flightres/mariadb:10.11 and flightres/redis:7.0), wrk and redis-benchmark
-(apt-get install wrk redis-tools; without redis-benchmark on the host, the one in the Redis
-container is used). Standard library only: runs with any Python 3.11.
+Needs a Docker engine with docker-compose and the database images (MYSQL_IMAGE, REDIS_IMAGE:
+make's environment chooses them, as for `make test`), and wrk (apt-get install wrk).
 
 Exit status: 0 when the figures were written (missed targets included, unless --strict),
 1 on failure, 2 when something it needs is missing, 3 with --strict when a target was missed
-or a workload had errors, 128+N when stopped by signal N. Whatever happens, every container
-and process it started is removed or stopped.
+or a workload had errors, 128+N when stopped by signal N. Whatever happens, every container,
+network and volume it started is removed.
 """
 
-# Runs fixed local tools (docker, wrk, redis-benchmark, the PEX files) with built arguments.
+# Runs fixed local tools (docker, wrk) with built arguments.
 # ruff: noqa: S603, S607
 
 from __future__ import annotations
 
 import argparse
 import contextlib
-import hashlib
 import json
 import os
-import secrets
 import shlex
 import shutil
 import signal
 import subprocess
 import sys
-import tempfile
 import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from pathlib import Path
 from types import FrameType
 from typing import Any
 
 from benchmarks import machine, redisbench, report, stack, worker_models, wrk
 from benchmarks.report import ENTRY, FASTAPI, FLASK, REDIS
-from benchmarks.stack import HOST, log
+from benchmarks.stack import log
 from benchmarks.workloads import (
     SEARCH_SHAPES,
     BookingFeed,
@@ -57,26 +52,14 @@ from benchmarks.workloads import (
     search_paths,
     split_for_bookings,
 )
+from systemtests.stack import Stack
 
-REPO = Path(__file__).resolve().parents[3]
-PEX_FILES = {
-    "flights": "src.python.flights/flights.pex",
-    "reservations": "src.python.reservations/reservations.pex",
-    "api": "src.python.api/api.pex",
-    "web": "src.python.web/web.pex",
-    "baselines": "src.python.benchmarks/baselines.pex",
-}
-PACKAGE = (
-    "./pants package src/python/flights:flights src/python/reservations:reservations "
-    "src/python/api:api src/python/web:web src/python/benchmarks:baselines"
-)
-EVENTS_KEY = "reservations:events"  # reservations/store.py: one event per seat reserved
-# The bearer tokens of the booking workloads: a key made for each run signs one token per
-# customer before any load (baselines.pex tokens); the API layer trusts that key's PEM.
-ISSUER = "https://issuer.bench.flightres.invalid"
+REPO = Path.cwd()  # `make bench` runs it from the repository's root
+# The bearer tokens of the booking workloads: the stack's dev issuer (docker-compose.yml)
+# signs one per customer before any load; the API layer verifies them against its JWKS.
+ISSUER = "http://devissuer:8090"
 AUDIENCE = "flightres-api"
 CUSTOMERS = 500
-TOKEN_LIFETIME = 6 * 3600  # seconds: longer than any run
 # Short names for wrk runs (in flight and customer ids).
 RUN_PREFIX = {
     FLASK: "mf",
@@ -114,7 +97,7 @@ class Interrupted(Exception):  # what happened, not a failure
 
 def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(
-        prog=ENTRY, description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+        prog="bench", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
     parser.add_argument("--duration", type=int, help="seconds per workload (default 20)")
     parser.add_argument("--warmup", type=int, help="seconds of load before each (default 3)")
@@ -136,7 +119,7 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
         metavar="ID,ID",
         help=f"run only these workloads: {', '.join(w.id for w in report.WORKLOADS)}",
     )
-    parser.add_argument("--dist", type=Path, default=REPO / "dist", help="where the PEXes are")
+    parser.add_argument("--dist", type=Path, default=REPO / "dist", help="what Pants built")
     parser.add_argument(
         "--worker-models",
         action="store_true",
@@ -144,7 +127,6 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     )
     parser.add_argument("--md", type=Path, help="default docs/benchmarks.md (or -worker-models)")
     parser.add_argument("--json", type=Path, default=REPO / "docs" / "benchmarks.json")
-    parser.add_argument("--logs", type=Path, help="keep the servers' logs in this directory")
     parser.add_argument(
         "--strict", action="store_true", help="exit 3 when a target is missed or errors occur"
     )
@@ -210,28 +192,19 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 def preflight(args: argparse.Namespace) -> list[str]:
     problems = []
-    for tool, package in (("wrk", "wrk"), ("docker", "docker.io")):
+    for tool, package in (("wrk", "wrk"), ("docker-compose", "docker-compose")):
         if shutil.which(tool) is None:
             problems.append(f"{tool} not found (apt-get install {package})")
-    for name, relative in PEX_FILES.items():
-        if not (args.dist / relative).is_file():
-            problems.append(f"no {name} PEX at {args.dist / relative}: run `{PACKAGE}` first")
-    if shutil.which("docker"):
-        probe = subprocess.run(["docker", "info"], capture_output=True, check=False)
-        if probe.returncode != 0:
-            problems.append("no Docker engine answers (build-support/docker-engine.sh starts one)")
-        for image in images().values():
-            inspect = ["docker", "image", "inspect", image]
-            if subprocess.run(inspect, capture_output=True, check=False).returncode != 0:
-                problems.append(f"image {image} not found (make images builds the local ones)")
+    if not stack.BENCH_FILE.is_file():
+        problems.append(f"no {stack.BENCH_FILE} here: run it from the repository's root")
+    try:
+        stack.images(args.dist)
+    except RuntimeError as exc:
+        problems.append(f"{exc} (`make bench` builds the images first)")
+    probe = subprocess.run(["docker", "info"], capture_output=True, check=False)
+    if probe.returncode != 0:
+        problems.append("no Docker engine answers (build-support/docker-engine.sh starts one)")
     return problems
-
-
-def images() -> dict[str, str]:
-    return {
-        "mysql": os.environ.get("MYSQL_IMAGE") or "flightres/mariadb:10.11",
-        "redis": os.environ.get("REDIS_IMAGE") or "flightres/redis:7.0",
-    }
 
 
 def install_signal_handlers() -> dict[int, Any]:
@@ -248,166 +221,40 @@ def install_signal_handlers() -> dict[int, Any]:
     return {s: signal.signal(s, stop) for s in signals}
 
 
-def clean_env(**settings: str) -> dict[str, str]:
-    """What the services get: a plain environment plus their settings, so nothing from the
-    caller's shell (PEX_*, service variables) changes how they run."""
-    env = {k: os.environ[k] for k in ("PATH", "HOME", "LANG", "TZ") if k in os.environ}
-    return {**env, "HOST": HOST, "LOG_LEVEL": "INFO", **settings}
-
-
-def pex_info(path: Path) -> dict[str, str]:
-    digest = hashlib.sha256()
-    with path.open("rb") as file:
-        for chunk in iter(lambda: file.read(1 << 20), b""):
-            digest.update(chunk)
-    built = datetime.fromtimestamp(path.stat().st_mtime, UTC).replace(microsecond=0)
-    return {
-        "path": str(path.relative_to(REPO) if path.is_relative_to(REPO) else path),
-        "sha256": digest.hexdigest(),
-        "built": built.isoformat().replace("+00:00", "Z"),
-    }
-
-
 # --- the run --------------------------------------------------------------------------------
 
 
 @dataclass(frozen=True)
-class Services:
-    urls: dict[str, str]  # base URL by service name
-    pids: list[int]  # the servers and database containers: their CPU is the benchmark's own
-
-
-@dataclass(frozen=True)
 class Setup:
-    """What every mode starts first: the containers, the seeded flights, and the services
-    with their default settings."""
+    """What every mode starts first: the stack (seeded flights, the services with their
+    default settings) and what the workloads need from it."""
 
-    pex: dict[str, str]
-    logs: Path
-    images: dict[str, str]
-    redis: stack.Container
-    env: dict[str, dict[str, str]]  # each server's environment, by server
-    described: dict[str, Any]  # `baselines.pex describe`: the default server settings
+    stack: Stack
+    urls: dict[str, str]  # the services' base URLs on 127.0.0.1, by service name
+    described: dict[str, Any]  # `baselines describe`: the default server settings
     catalog: Catalog
-    services: Services
     tokens: list[str]  # one bearer token per customer, minted before any load
     verify_us: float  # the API layer's verifier on one token, in process (median)
 
 
 def start(args: argparse.Namespace, exits: contextlib.ExitStack) -> Setup:
-    """Start what Setup holds; exits stops it all again."""
-    pex = {name: str(args.dist / relative) for name, relative in PEX_FILES.items()}
-    if args.logs:
-        logs = args.logs
-        logs.mkdir(parents=True, exist_ok=True)
-    else:
-        logs = Path(exits.enter_context(tempfile.TemporaryDirectory(prefix="flightres-bench-")))
-    run_id = secrets.token_hex(3)
-    password = secrets.token_hex(12)
-    image = images()
-    log(f"starting {image['mysql']} and {image['redis']} (127.0.0.1 only)")
-    mysql = exits.enter_context(
-        stack.container(
-            image["mysql"],
-            3306,
-            {"MYSQL_ROOT_PASSWORD": password, "MYSQL_DATABASE": "flights"},
-            run_id=run_id,
-        )
-    )
-    redis = exits.enter_context(stack.container(image["redis"], 6379, {}, run_id=run_id))
-    redis_url = f"redis://{HOST}:{redis.port}/0"
-    flights_env = clean_env(
-        FLIGHTS_DATABASE_URL=f"mysql://root:{password}@{HOST}:{mysql.port}/flights"
-    )
-    log(f"migrating and seeding flights ({args.seed_days} days)")
-    stack.run_checked([pex["flights"], "migrate", "--wait", "180"], flights_env, "migrate", 400)
-    stack.run_checked(
-        [pex["flights"], "seed", "--days", str(args.seed_days), "--wait", "60"],
-        flights_env,
-        "seed",
-        900,
-    )
-    reservations_env = clean_env(RESERVATIONS_REDIS_URL=redis_url)
-    described = json.loads(
-        subprocess.run(
-            [pex["baselines"], "describe"],
-            env=reservations_env,
-            capture_output=True,
-            text=True,
-            check=True,
-            timeout=120,
-        ).stdout
-    )
-    keys = Path(exits.enter_context(tempfile.TemporaryDirectory(prefix="flightres-bench-keys-")))
-    minted = json.loads(
-        subprocess.run(
-            [
-                pex["baselines"],
-                *("tokens", str(keys), str(CUSTOMERS), ISSUER, AUDIENCE, str(TOKEN_LIFETIME)),
-            ],
-            env=clean_env(),
-            capture_output=True,
-            text=True,
-            check=True,
-            timeout=600,
-        ).stdout
-    )
-    tokens = json.loads((keys / "tokens.json").read_text())["tokens"]
-    log(f"minted {len(tokens)} bearer tokens ({minted['verify_us']:.0f} µs to verify one)")
-    log("starting flights, reservations and the API layer from their PEX files")
-    flights = exits.enter_context(_server("flights", [pex["flights"], "serve"], flights_env, logs))
-    reservations = exits.enter_context(
-        _server("reservations", [pex["reservations"]], reservations_env, logs)
-    )
-    api_env = clean_env(
-        FLIGHTS_URL=flights.url,
-        RESERVATIONS_URL=reservations.url,
-        AUTH_ISSUER=ISSUER,
-        AUTH_AUDIENCE=AUDIENCE,
-        AUTH_PUBLIC_KEY_FILE=minted["issuer_pem"],
-    )
-    api = exits.enter_context(_server("api", [pex["api"]], api_env, logs))
-    # The web front end in front of it; signed-out pages never reach the issuer.
-    web_env = clean_env(
-        WEB_API_URL=api.url,
-        WEB_OIDC_ISSUER=ISSUER,
-        WEB_OIDC_CLIENT_ID=AUDIENCE,
-        WEB_PUBLIC_URL=f"http://{HOST}",
-        WEB_SECRET_KEY=secrets.token_hex(32),
-    )
-    web = exits.enter_context(_server("web", [pex["web"]], web_env, logs))
-    catalog = discover(stack.get_json, flights.url)
+    """Start what Setup holds; exits takes it all down again."""
+    log(f"starting docker-compose.yml as a project of its own (seeding {args.seed_days} days)")
+    running = exits.enter_context(stack.running(args.dist, args.seed_days))
+    log(f"{running.project} is up")
+    described = json.loads(stack.tool(running, "describe"))
+    # The verifier alone, timed in a baselines container on tokens of a key of its own.
+    timed = stack.tool(running, "tokens", "/tmp", "200", ISSUER, AUDIENCE, "3600")  # noqa: S108
+    verify_us = float(json.loads(timed)["verify_us"])
+    tokens = [running.token(f"bench-c{n}") for n in range(CUSTOMERS)]
+    log(f"{len(tokens)} bearer tokens from the dev issuer ({verify_us:.0f} µs to verify one)")
+    urls = {name: running.url(name) for name in ("flights", "reservations", "api", "web")}
+    catalog = discover(stack.get_json, urls["flights"])
     log(
         f"{len(catalog.flights):,} flights; wide-body: flight {catalog.wide_body} "
         f"({catalog.wide_body_type}, {len(catalog.layouts[catalog.wide_body_type])} seats)"
     )
-    return Setup(
-        pex=pex,
-        logs=logs,
-        images=image,
-        redis=redis,
-        env={
-            "flights": flights_env,
-            "reservations": reservations_env,
-            "api": api_env,
-            "web": web_env,
-            "flask": reservations_env,
-            "fastapi": clean_env(BASELINE_REDIS_URL=redis_url),
-        },
-        described=described,
-        catalog=catalog,
-        services=Services(
-            urls={
-                "flights": flights.url,
-                "reservations": reservations.url,
-                "api": api.url,
-                "web": web.url,
-            },
-            pids=[flights.pid, reservations.pid, api.pid, web.pid, *mysql.pids, *redis.pids],
-        ),
-        tokens=tokens,
-        verify_us=float(minted["verify_us"]),
-    )
+    return Setup(running, urls, described, catalog, tokens, verify_us)
 
 
 def run(args: argparse.Namespace, started: float) -> dict[str, Any]:
@@ -421,12 +268,18 @@ def run(args: argparse.Namespace, started: float) -> dict[str, Any]:
         for round_no in range(1, args.rounds + 1):
             for workload in chosen:
                 log(f"round {round_no}/{args.rounds}: {workload.id}")
-                measured = bench.execute(workload, str(round_no), setup.services)
+                measured = bench.execute(workload, str(round_no), setup.urls)
                 runs[workload.id].append({"round": round_no, **measured})
         workloads_s = time.monotonic() - started - setup_s
     log("stopped everything it started")
     catalog = setup.catalog
     entries = report.evaluate(_aggregated(runs))
+    requests = args.redis_benchmark_requests
+    # The report shows the command with a placeholder for the run's password.
+    placeholder = "PASSWORD"
+    redis_argv = redisbench.command(
+        "redis", 6379, clients=args.concurrency, requests=requests, password=placeholder
+    )
     return {
         "schema_version": report.SCHEMA_VERSION,
         "generated_at": machine.now(),
@@ -434,10 +287,7 @@ def run(args: argparse.Namespace, started: float) -> dict[str, Any]:
         "machine": about,
         "settings": {
             **_settings(args),
-            "redis_benchmark": (
-                f"`{' '.join(redisbench.command(HOST, 0, clients=args.concurrency, requests=args.redis_benchmark_requests))}`"  # noqa: E501
-                .replace(" -p 0", " -p PORT")
-            ),
+            "redis_benchmark": "`{}`".format(" ".join(redis_argv)),
             "redis_benchmark_requests": args.redis_benchmark_requests,
             "seed_days": args.seed_days,
             "flights_seeded": len(catalog.flights),
@@ -447,7 +297,7 @@ def run(args: argparse.Namespace, started: float) -> dict[str, Any]:
                 "aircraft_type": catalog.wide_body_type,
                 "seats": len(catalog.layouts[catalog.wide_body_type]),
             },
-            "images": setup.images,
+            "images": {db: setup.stack.env[f"{db.upper()}_IMAGE"] for db in ("mysql", "redis")},
             "auth": {
                 "issuer": ISSUER,
                 "audience": AUDIENCE,
@@ -456,7 +306,7 @@ def run(args: argparse.Namespace, started: float) -> dict[str, Any]:
             },
             "servers": _servers(setup.described),
             "service_python": setup.described["python"],
-            "pex": {name: pex_info(Path(path)) for name, path in setup.pex.items()},
+            "service_images": stack.images(args.dist),
         },
         "durations_s": {
             "setup": round(setup_s, 1),
@@ -471,7 +321,9 @@ def run(args: argparse.Namespace, started: float) -> dict[str, Any]:
 
 def _settings(args: argparse.Namespace) -> dict[str, Any]:
     return {
-        "command": " ".join([ENTRY, *map(shlex.quote, args.argv)]),
+        "command": f"{ENTRY} BENCH_ARGS={shlex.quote(shlex.join(args.argv))}"
+        if args.argv
+        else ENTRY,
         "quick": args.quick,
         "concurrency": args.concurrency,
         "wrk_threads": args.wrk_threads,
@@ -555,15 +407,6 @@ def _servers(described: Mapping[str, Any]) -> dict[str, str]:
     }
 
 
-def _server(
-    name: str, argv: list[str], env: Mapping[str, str], logs: Path, ready_path: str = "/health"
-) -> contextlib.AbstractContextManager[stack.Server]:
-    port = stack.free_port()
-    return stack.server(
-        name, argv, {**env, "PORT": str(port)}, port=port, logs=logs, ready_path=ready_path
-    )
-
-
 class Bench:
     def __init__(self, args: argparse.Namespace, setup: Setup) -> None:
         self.args, self.setup = args, setup
@@ -581,74 +424,63 @@ class Bench:
             self.feeds[workload_id] = self.feeds[shared]
         self.searches = {shape: search_paths(catalog, shape) for shape in SEARCH_SHAPES}
 
-    def execute(self, workload: report.Workload, tag: str, services: Services) -> dict[str, Any]:
-        """One measured run of workload against services; tag tells its wrk runs apart."""
+    def execute(
+        self, workload: report.Workload, tag: str, urls: Mapping[str, str]
+    ) -> dict[str, Any]:
+        """One measured run of workload against the services at urls; tag tells its wrk runs
+        apart."""
         catalog = self.setup.catalog
         wide = catalog.wide_body
         wide_seats = len(catalog.layouts[catalog.wide_body_type])
         wide_detail = f"{catalog.wide_body_type}, {wide_seats} seats"
-        urls, pids = services.urls, services.pids
         if workload.id == REDIS:
-            return self.redis_benchmark(pids)
+            return self.redis_benchmark()
         if workload.id in (FLASK, FASTAPI):
-            kind = "flask" if workload.id == FLASK else "fastapi"
-            argv = [self.setup.pex["baselines"], kind]
-            with _server(f"minimal-{kind}", argv, self.setup.env[kind], self.setup.logs, "") as app:
-                return self.http(
-                    workload, app.url, [*pids, app.pid], tag, lua="put_reservation.lua"
-                )
+            name = "minimal-flask" if workload.id == FLASK else "minimal-fastapi"
+            with stack.variant(self.setup.stack, name) as app:
+                return self.http(workload, app.url, tag, lua="put_reservation.lua")
         if workload.id == "reservations_booking":
-            return self.http(
-                workload, urls["reservations"], pids, tag, lua="reservations_booking.lua"
-            )
+            return self.http(workload, urls["reservations"], tag, lua="reservations_booking.lua")
         if workload.id == "flights_seat_map":
             url = f"{urls['flights']}/flights/{wide}/seat_map"
-            return {**self.http(workload, url, pids, tag), "detail": wide_detail}
+            return {**self.http(workload, url, tag), "detail": wide_detail}
         if workload.id == "api_get_seats":
             url = f"{urls['api']}/flights/{wide}/seats"
-            return {**self.http(workload, url, pids, tag), "detail": wide_detail}
+            return {**self.http(workload, url, tag), "detail": wide_detail}
         if workload.id == "web_cabin":
             url = f"{urls['web']}/flights/{wide}"
-            return {**self.http(workload, url, pids, tag), "detail": wide_detail}
+            return {**self.http(workload, url, tag), "detail": wide_detail}
         if workload.id == "flights_search_route_uncached":
-            # A flights service of its own for this run, keeping no search pages.
-            argv = [self.setup.pex["flights"], "serve"]
-            env = {**self.setup.env["flights"], "FLIGHTS_SEARCH_CACHE_TTL": "0"}
-            with _server("flights-uncached", argv, env, self.setup.logs) as server:
-                return self.search(workload, server.url, [*pids, server.pid], tag)
+            # A flights container of its own for this run, keeping no search pages.
+            uncached = {"FLIGHTS_SEARCH_CACHE_TTL": "0"}
+            with stack.variant(self.setup.stack, "flights", uncached) as server:
+                return self.search(workload, server.url, tag)
         if workload.id in SEARCHES:
-            return self.search(workload, urls[SEARCHES[workload.id][0]], pids, tag)
+            return self.search(workload, urls[SEARCHES[workload.id][0]], tag)
         if workload.id == "api_booking_unverified":
             # The bench-only API layer that reads tokens without verifying them, started for
             # this run like the minimal baselines, with the API layer's settings.
-            argv = [self.setup.pex["baselines"], "api-unverified"]
-            with _server("api-unverified", argv, self.setup.env["api"], self.setup.logs) as app:
-                return self.booking(workload, app.url, [*pids, app.pid], tag)
+            with stack.variant(self.setup.stack, "api-unverified") as app:
+                return self.booking(workload, app.url, tag)
         if workload.id in self.feeds:
-            return self.booking(workload, urls["api"], pids, tag)
+            return self.booking(workload, urls["api"], tag)
         raise ValueError(f"unknown workload {workload.id}")
 
-    def search(
-        self, workload: report.Workload, url: str, pids: list[int], tag: str
-    ) -> dict[str, Any]:
+    def search(self, workload: report.Workload, url: str, tag: str) -> dict[str, Any]:
         paths = self.searches[SEARCHES[workload.id][1]]
         measured = self.http(
             workload,
             url,
-            pids,
             tag,
             lua="search.lua",
             variables={"PATHS": paths, "THREADS": self.args.wrk_threads},
         )
         return {**measured, "detail": f"{len(paths):,} different searches in turn"}
 
-    def booking(
-        self, workload: report.Workload, url: str, pids: list[int], tag: str
-    ) -> dict[str, Any]:
+    def booking(self, workload: report.Workload, url: str, tag: str) -> dict[str, Any]:
         return self.http(
             workload,
             url,
-            pids,
             tag,
             lua="booking.lua",
             feed=self.feeds[workload.id],
@@ -656,33 +488,24 @@ class Bench:
         )
 
     def with_model(self, model: worker_models.Model, tag: str) -> dict[str, Any]:
-        """The model's workload against a server of its service started with its settings
+        """The model's workload against a container of its service started with its settings
         (the other services at their defaults)."""
-        argv = [self.setup.pex[model.service]]
-        env = {**self.setup.env[model.service], **model.env}
-        default = self.setup.services
-        with _server(f"{model.service}-{tag}", argv, env, self.setup.logs) as server:
-            services = Services(
-                urls={**default.urls, model.service: server.url},
-                pids=[*default.pids, server.pid],
-            )
+        with stack.variant(self.setup.stack, model.service, model.env) as server:
             workload = report.BY_ID[worker_models.WORKLOAD[model.service]]
-            return self.execute(workload, tag, services)
+            return self.execute(workload, tag, {**self.setup.urls, model.service: server.url})
 
-    def redis_benchmark(self, pids: list[int]) -> dict[str, Any]:
+    def redis_benchmark(self) -> dict[str, Any]:
+        """redis-benchmark in a container of its own on the Redis network, as the minimal
+        Flask app reaches Redis; not metered as a server (its CPU counts as other)."""
         requests = self.args.redis_benchmark_requests
-        clients = self.args.concurrency
-        if shutil.which("redis-benchmark"):
-            argv = redisbench.command(
-                HOST, self.setup.redis.port, clients=clients, requests=requests
-            )
-        else:  # the one in the Redis image, inside the container
-            inner = redisbench.command("127.0.0.1", 6379, clients=clients, requests=requests)
-            argv = ["docker", "exec", self.setup.redis.name, *inner]
-        meter = machine.CpuMeter(pids)
+        password = self.setup.stack.env["REDIS_PASSWORD"]
+        argv = redisbench.command(
+            "redis", 6379, clients=self.args.concurrency, requests=requests, password=password
+        )
+        meter = stack.meter(self.setup.stack)
         meter.start()
         began = time.monotonic()
-        completed = subprocess.run(argv, capture_output=True, text=True, check=False, timeout=600)
+        completed = self.setup.stack.compose("run", "--rm", "-T", "--no-deps", "redis", *argv)
         elapsed = time.monotonic() - began
         cpu = meter.stop()
         if completed.returncode != 0:
@@ -704,7 +527,6 @@ class Bench:
         self,
         workload: report.Workload,
         url: str,
-        pids: list[int],
         tag: str,
         *,
         lua: str | None = None,
@@ -737,8 +559,8 @@ class Bench:
             warm = load(self.args.warmup, "w")
             self._check_warmup(workload, warm)
         seats = SEATS.get(workload.id, 0)
-        events_before = self._events() if seats else 0
-        meter = machine.CpuMeter(pids)
+        events_before = stack.events(self.setup.stack) if seats else 0
+        meter = stack.meter(self.setup.stack)
         meter.start()
         result = load(self.args.duration, "m")
         cpu = meter.stop()
@@ -757,7 +579,7 @@ class Bench:
         }
         if seats:
             # Every seat reserved logs one event: proof that the 2xx answers reserved seats.
-            logged = self._events() - events_before
+            logged = stack.events(self.setup.stack) - events_before
             wanted = (result.requests - errors) * seats
             measured["seats_reserved"] = logged
             if logged < wanted:
@@ -781,18 +603,10 @@ class Bench:
         assert workload.expected_status is not None
         failed = warm.errors(workload.expected_status)
         if warm.requests == 0 or failed * 2 > warm.requests:
-            logs = "\n".join(
-                f"--- {path.name}\n{stack.tail(path, 1500)}"
-                for path in self.setup.logs.glob("*.log")
-            )
             raise RuntimeError(
                 f"{workload.id}: {failed} of {warm.requests} warm-up requests failed; "
-                f"servers' logs:\n{logs}"
+                f"servers' logs:\n{self.setup.stack.all_logs()}"
             )
-
-    def _events(self) -> int:
-        name = self.setup.redis.name
-        return int(stack.docker_exec(name, "redis-cli", "XLEN", EVENTS_KEY).strip())
 
 
 def guard(call: Callable[[], int]) -> int:

@@ -1,184 +1,138 @@
-"""What the benchmark starts: database containers and server processes, all on 127.0.0.1,
-each a context manager that stops what it started however the block ends (an exception, a
-Ctrl-C, or SIGTERM, which run.py turns into SystemExit)."""
+"""What the benchmark runs against: docker-compose.yml, as `make start` runs it, started the
+way the system tests start it (systemtests/stack.py) as a Compose project of the run's own,
+``flightres-bench-<run id>``: free ports on 127.0.0.1, secrets made for the run, the images
+`./pants package` just built (dist/) under a tag of the run's own, plus
+docker-compose.debug.yml (flights, reservations and the databases published on 127.0.0.1)
+and docker-compose.bench.yml (the baselines, the seed's days). Everything is removed when the
+block ends, however it ends (an exception, Ctrl-C, or SIGTERM, which runner.py turns into an
+exception).
 
-# This module exists to start docker and the services with arguments it builds itself.
-# ruff: noqa: S603, S607
+Servers of their own for one workload (a baseline, the flights service without its search
+cache, a worker model) are ``docker-compose run`` containers of the same project: the same
+images, networks and settings, published on a free port of 127.0.0.1 like the stack's."""
 
 from __future__ import annotations
 
 import contextlib
 import json
-import os
-import secrets
-import signal
-import socket
-import subprocess
 import sys
 import time
 import urllib.error
 import urllib.request
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import docker.errors
+from docker.models.containers import Container
+
+from benchmarks import machine
+from systemtests.stack import IMAGES, PORTS, Stack, free_port, running_stack, service_image
+
 HOST = "127.0.0.1"
-LABEL = "flightres.benchmark"
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind((HOST, 0))
-        return int(probe.getsockname()[1])
+BENCH_FILE = Path("docker-compose.bench.yml")
+BASELINE_PORT = 8090  # where the baselines image (src/python/benchmarks:image) listens
+REDIS_EVENTS = "reservations:events"
 
 
 def log(message: str) -> None:
     print(f"bench: {message}", file=sys.stderr, flush=True)
 
 
-# --- containers ---------------------------------------------------------------------------
+def images(dist: Path) -> dict[str, str]:
+    """Image id by flightres/<name>: what `./pants package` built into dist/."""
+    found = {name: service_image(name, dist) for name in IMAGES}
+    return {**found, "baselines": service_image("benchmarks", dist)}
 
 
-@dataclass(frozen=True)
-class Container:
-    name: str
-    port: int  # published on 127.0.0.1
-    # The container's main process as this machine sees it, and Docker's userland proxy
-    # for the published port, which carries every byte from 127.0.0.1 (empty: not visible).
-    pids: tuple[int, ...]
-
-
-@contextlib.contextmanager
-def container(
-    image: str, container_port: int, env: Mapping[str, str], *, run_id: str
-) -> Iterator[Container]:
-    port = free_port()
-    name = f"flightres-bench-{run_id}-{secrets.token_hex(3)}"
-    environment = [arg for key, value in env.items() for arg in ("-e", f"{key}={value}")]
-    argv = ["docker", "run", "-d", "--rm", "--name", name, "--label", f"{LABEL}={run_id}"]
-    argv += ["-p", f"{HOST}:{port}:{container_port}", *environment, image]
-    try:
-        try:
-            subprocess.run(argv, check=True, capture_output=True, text=True, timeout=120)
-            inspected = subprocess.run(
-                ["docker", "inspect", "-f", "{{.State.Pid}}", name],
-                check=True,
-                capture_output=True,
-                text=True,
-                timeout=30,
-            )
-        except subprocess.CalledProcessError as exc:
-            raise RuntimeError(f"docker failed: {' '.join(exc.cmd)}\n{exc.stderr}") from exc
-        pid = int(inspected.stdout.strip() or 0)
-        visible = (pid,) if pid and Path(f"/proc/{pid}").exists() else ()
-        yield Container(name, port, visible + docker_proxies(port))
-    finally:
-        # Also when `docker run` itself was interrupted: the container may exist already.
-        subprocess.run(
-            ["docker", "rm", "-f", "-v", name], capture_output=True, check=False, timeout=60
-        )
-
-
-def docker_proxies(port: int) -> tuple[int, ...]:
-    """The docker-proxy processes that publish this host port (Linux /proc)."""
-    found = []
-    for entry in Path("/proc").iterdir():
-        if not entry.name.isdigit():
-            continue
-        try:
-            argv = (entry / "cmdline").read_bytes().split(b"\0")
-        except OSError:
-            continue
-        if argv and argv[0].endswith(b"docker-proxy") and _after(argv, b"-host-port") == port:
-            found.append(int(entry.name))
-    return tuple(found)
-
-
-def _after(argv: list[bytes], flag: bytes) -> int | None:
-    try:
-        return int(argv[argv.index(flag) + 1])
-    except (ValueError, IndexError):
-        return None
-
-
-def docker_exec(name: str, *argv: str) -> str:
-    return subprocess.run(
-        ["docker", "exec", name, *argv], check=True, capture_output=True, text=True, timeout=60
-    ).stdout
-
-
-# --- processes ----------------------------------------------------------------------------
+def running(dist: Path, seed_days: int) -> contextlib.AbstractContextManager[Stack]:
+    return running_stack(
+        kind="bench",
+        images=images(dist),
+        overrides=(BENCH_FILE,),
+        env={"BENCH_SEED_DAYS": str(seed_days)},
+        ready_timeout=600,  # migrations and the seed come first
+    )
 
 
 @dataclass(frozen=True)
 class Server:
-    name: str
     url: str
-    pid: int
-    log: Path
+    container: Container
 
 
 @contextlib.contextmanager
-def server(
-    name: str,
-    argv: Sequence[str],
-    env: Mapping[str, str],
-    *,
-    port: int,
-    logs: Path,
-    ready_path: str = "/health",
-    timeout: float = 180,
+def variant(
+    stack: Stack, service: str, env: Mapping[str, str] | None = None, timeout: float = 120
 ) -> Iterator[Server]:
-    """Start argv in its own session (a Ctrl-C in the terminal reaches only run.py, which then
-    stops it in order), wait until GET ready_path answers 200 (any HTTP answer for ""), and
-    stop the whole process group at the end: SIGTERM, then SIGKILL after 20 s."""
-    log_path = logs / f"{name}.log"
-    url = f"http://{HOST}:{port}"
-    with log_path.open("ab") as out:
-        process = subprocess.Popen(
-            list(argv), env=dict(env), stdout=out, stderr=subprocess.STDOUT, start_new_session=True
-        )
+    """A container of SERVICE (docker-compose.yml's or docker-compose.bench.yml's) with ENV
+    added, on its networks, published on a free port; removed at the end."""
+    port = free_port()
+    name = f"{stack.project}-{service}-{port}"
+    inner = PORTS[service][0] if service in PORTS else BASELINE_PORT
+    settings = [arg for key, value in (env or {}).items() for arg in ("-e", f"{key}={value}")]
     try:
-        wait_for_http(url + ready_path, name, process, log_path, timeout, any_status=not ready_path)
-        yield Server(name, url, process.pid, log_path)
+        started = stack.compose(
+            *("run", "-d", "--no-deps", "--name", name, "-p", f"{HOST}:{port}:{inner}"),
+            *settings,
+            service,
+        )
+        if started.returncode != 0:
+            raise RuntimeError(f"docker-compose run {service} failed:\n{started.stderr}")
+        container = stack.client.containers.get(name)
+        url = f"http://{HOST}:{port}"
+        deadline = time.monotonic() + timeout
+        while http_status(f"{url}/health") is None:  # any answer: baselines have no /health
+            container.reload()
+            if container.status != "running" or time.monotonic() > deadline:
+                logs = bytes(container.logs(tail=40)).decode(errors="replace")
+                raise RuntimeError(f"{service} ({container.status}) did not answer:\n{logs}")
+            time.sleep(0.2)
+        yield Server(url, container)
     finally:
-        stop_process_group(process)
+        with contextlib.suppress(docker.errors.NotFound):
+            stack.client.containers.get(name).remove(force=True, v=True)
 
 
-def stop_process_group(process: subprocess.Popen[bytes]) -> None:
-    for sig, grace in ((signal.SIGTERM, 20.0), (signal.SIGKILL, 10.0)):
-        with contextlib.suppress(ProcessLookupError):
-            os.killpg(process.pid, sig)
-        try:
-            process.wait(timeout=grace)
-        except subprocess.TimeoutExpired:
-            continue
-        # The leader is gone; gunicorn's workers may linger a moment longer.
-        with contextlib.suppress(ProcessLookupError):
-            os.killpg(process.pid, signal.SIGKILL)
-        return
+def tool(stack: Stack, *argv: str) -> str:
+    """The baselines image's command line (`describe`, `tokens`) in a container of the
+    project's minimal Flask service (its environment), removed when done: its stdout."""
+    done = stack.compose("run", "--rm", "-T", "--no-deps", "minimal-flask", *argv)
+    if done.returncode != 0:
+        raise RuntimeError(f"baselines {argv[0]} failed:\n{done.stderr[-3000:]}")
+    return done.stdout
 
 
-def wait_for_http(
-    url: str,
-    name: str,
-    process: subprocess.Popen[bytes],
-    log_path: Path,
-    timeout: float,
-    *,
-    any_status: bool = False,
-) -> None:
-    deadline = time.monotonic() + timeout
-    while True:
-        if process.poll() is not None:
-            raise RuntimeError(f"{name} exited with {process.returncode}:\n{tail(log_path)}")
-        status = http_status(url)
-        if status == 200 or (any_status and status is not None):
-            return
-        if time.monotonic() > deadline:
-            raise RuntimeError(f"{name} not ready after {timeout:.0f} s:\n{tail(log_path)}")
-        time.sleep(0.2)
+def redis(stack: Stack, argv: Sequence[str], timeout: int = 600) -> str:
+    """A Redis command-line tool inside the stack's Redis container, with its password."""
+    container = stack.containers["redis"]
+    env = {"REDISCLI_AUTH": stack.env["REDIS_PASSWORD"]}
+    code, (out, err) = container.exec_run(list(argv), environment=env, demux=True)
+    if code != 0:
+        raise RuntimeError(f"{argv[0]} failed ({code}): {(err or out or b'').decode()[-2000:]}")
+    return (out or b"").decode()
+
+
+def events(stack: Stack) -> int:
+    return int(redis(stack, ["redis-cli", "XLEN", REDIS_EVENTS]).strip())
+
+
+def meter(stack: Stack) -> machine.CpuMeter:
+    """The CPU of every running container of the project (its cgroup: the servers, the
+    databases, the variant of the moment, their health checks) and of the Docker engine's
+    processes that serve them: dockerd and containerd (their logs), their shims, and the
+    docker-proxy processes that carry their published ports from 127.0.0.1."""
+    label = f"com.docker.compose.project={stack.project}"
+    files: list[Path] = []
+    pids: list[int] = []
+    ports: set[int] = set()
+    for container in stack.client.containers.list(filters={"label": label}):
+        pids.append(container.attrs["State"]["Pid"])
+        files.append(machine.cgroup_cpu_file(Path(f"/proc/{pids[-1]}/cgroup").read_text()))
+        for bindings in (container.attrs["NetworkSettings"]["Ports"] or {}).values():
+            ports.update(int(b["HostPort"]) for b in bindings or ())
+    return machine.CpuMeter(files, machine.engine_pids(ports, pids))
 
 
 def http_status(url: str) -> int | None:
@@ -194,26 +148,3 @@ def http_status(url: str) -> int | None:
 def get_json(url: str, timeout: float = 30) -> Any:
     with urllib.request.urlopen(url, timeout=timeout) as response:  # noqa: S310 - 127.0.0.1
         return json.load(response)
-
-
-def run_checked(argv: Sequence[str], env: Mapping[str, str], what: str, timeout: float) -> None:
-    completed = subprocess.run(
-        list(argv), env=dict(env), capture_output=True, text=True, check=False, timeout=timeout
-    )
-    if completed.returncode != 0:
-        raise RuntimeError(f"{what} failed ({completed.returncode}):\n{completed.stderr[-3000:]}")
-
-
-def tail(path: Path, size: int = 3000) -> str:
-    try:
-        return path.read_text(errors="replace")[-size:]
-    except OSError:
-        return "(no log)"
-
-
-def wait_until(probe: Callable[[], bool], what: str, timeout: float) -> None:
-    deadline = time.monotonic() + timeout
-    while not probe():
-        if time.monotonic() > deadline:
-            raise RuntimeError(f"{what} not ready after {timeout:.0f} s")
-        time.sleep(0.5)

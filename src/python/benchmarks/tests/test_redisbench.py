@@ -41,7 +41,8 @@ def test_no_result_is_an_error(output: str) -> None:
 
 
 def test_command_writes_a_new_field_each_time() -> None:
-    argv = redisbench.command("127.0.0.1", 6379, clients=32, requests=1000)
+    argv = redisbench.command("redis", 6379, clients=32, requests=1000, password="pw")
     assert argv[argv.index("-c") + 1] == "32"
+    assert argv[argv.index("-a") + 1] == "pw"  # the stack's Redis asks for its password
     assert "-r" in argv  # without it every HSETNX would hit the same field and write nothing
     assert argv[-4:] == ["HSETNX", redisbench.KEY, "__rand_int__", "v"]

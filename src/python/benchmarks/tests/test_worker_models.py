@@ -51,7 +51,7 @@ def test_markdown_tables_and_verdicts() -> None:
         "git_sha": "0123456789ab",
         "cores": 2,
         "settings": {
-            "command": "python3 src/python/benchmarks/run.py --worker-models",
+            "command": "make bench BENCH_ARGS=--worker-models",
             "quick": False,
             "concurrency": 32,
             "duration_s": 10,
