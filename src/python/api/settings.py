@@ -17,7 +17,7 @@ class Settings:
     auth: AuthConfig
     host: str = "0.0.0.0"  # noqa: S104 - a container must listen on its pod address
     port: int = 8080
-    # uvicorn worker processes. `run.py --worker-models` compares the choices
+    # uvicorn worker processes. `make bench BENCH_ARGS=--worker-models` compares the choices
     # (docs/benchmarks-worker-models.md).
     workers: int = 1
     upstream: ClientConfig = field(default_factory=ClientConfig)

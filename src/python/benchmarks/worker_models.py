@@ -1,4 +1,4 @@
-"""Server settings chosen by measurement (``run.py --worker-models``): the reservations
+"""Server settings chosen by measurement (``make bench BENCH_ARGS=--worker-models``): the reservations
 service and the API layer each under several worker models on the booking workload, in
 interleaved rounds, and the page that records it (docs/benchmarks-worker-models.md).
 

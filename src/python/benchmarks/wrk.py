@@ -1,7 +1,4 @@
-"""wrk: the Lua script for a workload, the run, and the parsing of what it prints.
-
-Standard library only: run.py runs with whatever ``python3`` the machine has.
-"""
+"""wrk: the Lua script for a workload, the run, and the parsing of what it prints."""
 
 # wrk is a fixed local tool, run by name with arguments built here.
 # ruff: noqa: S603, S607
@@ -17,7 +14,7 @@ from pathlib import Path
 
 LUA_DIR = Path(__file__).resolve().parent / "lua"
 MARKER = "BENCH_RESULT "
-# Lua values run.py can hand to a script: numbers, strings, and (nested) lists of them.
+# Lua values the bench can hand to a script: numbers, strings, and (nested) lists of them.
 LuaValue = int | float | str | Sequence["LuaValue"]
 
 

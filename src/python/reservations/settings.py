@@ -24,7 +24,7 @@ class Settings:
     # Server: one process per core (the GIL), a few threads to overlap the Redis round trips.
     # On the booking command, gthread 2 workers x 4 or 8 threads served the most requests/s
     # on 2 cores (each ahead in one of two runs, within 5-10%), ahead of 4 workers x 2
-    # threads and 4 or 8 sync workers (`run.py --worker-models`,
+    # threads and 4 or 8 sync workers (`make bench BENCH_ARGS=--worker-models`,
     # docs/benchmarks-worker-models.md). Fewer threads: less GIL contention.
     worker_class: str = "gthread"
     workers: int = 2
