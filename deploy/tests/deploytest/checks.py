@@ -112,8 +112,7 @@ def probe_problems(
     """Probes hit the chassis endpoints on the port the service listens on: liveness and
     startup /ping, readiness ``readiness`` (/ping for the web front end, whose /health fails
     with the API layer)."""
-    deployment = one(manifests, "Deployment")
-    container = deployment["spec"]["template"]["spec"]["containers"][0]
+    container = main_container(manifests)
     ports = {p["name"]: p["containerPort"] for p in container.get("ports", [])}
     problems = []
     if ports.get("http") != port:
@@ -167,19 +166,33 @@ def pod_labels(manifests: Iterable[Manifest]) -> dict[str, str]:
     return labels
 
 
+def main_container(manifests: Iterable[Manifest]) -> dict[str, Any]:
+    """The (first) container of the chart's Deployment: the service itself."""
+    container: dict[str, Any] = one(manifests, "Deployment")["spec"]["template"]["spec"][
+        "containers"
+    ][0]
+    return container
+
+
+def own_policy(manifests: list[Manifest], pods: str) -> tuple[Mapping[str, Any], list[str]]:
+    """The chart's NetworkPolicy and what is wrong with its frame: it must select the chart's
+    pods (``pods`` names them) and govern both directions, so that what its rules do not allow
+    is denied."""
+    spec: Mapping[str, Any] = one(manifests, "NetworkPolicy")["spec"]
+    problems = []
+    if not selects(spec["podSelector"], pod_labels(manifests)):
+        problems.append(f"the policy does not select {pods}")
+    if sorted(spec.get("policyTypes", [])) != ["Egress", "Ingress"]:
+        problems.append("policyTypes must be Ingress and Egress (deny everything else)")
+    return spec, problems
+
+
 def client_policy_problems(
     service: list[Manifest], api: list[Manifest], datastore_port: int
 ) -> list[str]:
     """flights/reservations: ingress only from the API pods (same namespace) and the metrics
     scraper (its own namespace), to the http port; egress only DNS and the datastore port."""
-    policy = one(service, "NetworkPolicy")
-    spec = policy["spec"]
-    problems = []
-    own = pod_labels(service)
-    if not selects(spec["podSelector"], own):
-        problems.append("the policy does not select the service's pods")
-    if sorted(spec.get("policyTypes", [])) != ["Egress", "Ingress"]:
-        problems.append("policyTypes must be Ingress and Egress (deny everything else)")
+    spec, problems = own_policy(service, "the service's pods")
     api_labels = pod_labels(api)
     rules = spec.get("ingress", [])
     peers = [peer for rule in rules for peer in rule.get("from", [])]
@@ -302,19 +315,12 @@ def api_policy_problems(
     """api: ingress only from Traefik's namespace, the metrics scraper and the server pods of
     ``clients`` (the web front end); egress only to DNS, the upstream pods on their container
     ports, and HTTPS to public addresses (the token issuer's JWKS)."""
-    spec = one(api, "NetworkPolicy")["spec"]
-    problems = []
-    if not selects(spec["podSelector"], pod_labels(api)):
-        problems.append("the policy does not select the API pods")
-    if sorted(spec.get("policyTypes", [])) != ["Egress", "Ingress"]:
-        problems.append("policyTypes must be Ingress and Egress (deny everything else)")
+    spec, problems = own_policy(api, "the API pods")
     problems += edge_ingress_problems(
         spec, {name: pod_labels(m) for name, m in (clients or {}).items()}
     )
     for name, manifests in upstreams.items():
-        labels = pod_labels(manifests)
-        container = one(manifests, "Deployment")["spec"]["template"]["spec"]["containers"][0]
-        port = container["ports"][0]["containerPort"]
+        labels, port = pod_labels(manifests), container_port(manifests)
         reaches = [
             rule
             for rule in spec.get("egress", [])
@@ -322,33 +328,40 @@ def api_policy_problems(
         ]
         if not any(port in {p.get("port") for p in r.get("ports", [])} for r in reaches):
             problems.append(f"no egress rule lets the API pods reach {name} on port {port}")
-    ports = {
-        one(m, "Deployment")["spec"]["template"]["spec"]["containers"][0]["ports"][0][
-            "containerPort"
-        ]
-        for m in upstreams.values()
-    }
+    ports = {container_port(m) for m in upstreams.values()}
     problems += egress_problems(spec, ports, public_https=True)
     return problems
+
+
+def envfrom_config(manifests: list[Manifest], who: str) -> tuple[dict[str, str], list[str]]:
+    """The data of the chart's ConfigMap, and a problem if the ``who`` container does not read
+    it (envFrom)."""
+    configmap = one(manifests, "ConfigMap")
+    envfrom = main_container(manifests).get("envFrom", [])
+    sources = [s.get("configMapRef", {}).get("name") for s in envfrom]
+    problems = []
+    if configmap["metadata"]["name"] not in sources:
+        problems.append(f"the {who} container does not read the ConfigMap (envFrom)")
+    return configmap.get("data") or {}, problems
+
+
+def cognito_issuer_problems(setting: str, issuer: str, region: str) -> list[str]:
+    """``setting`` (its value ``issuer``) names a Cognito user pool's issuer in ``region``."""
+    match = COGNITO_ISSUER.match(issuer)
+    if not match:
+        return [f"{setting} {issuer!r} is not a Cognito user pool's issuer"]
+    if match["region"] != region:
+        return [f"{setting} is in {match['region']}, the environment in {region}"]
+    return []
 
 
 def auth_config_problems(manifests: list[Manifest], region: str, jwks_path: str) -> list[str]:
     """api: the ConfigMap its pods read (envFrom) names a Cognito issuer in ``region``, an
     audience, the client_id audience claim (Cognito access tokens carry no aud) and the
     issuer's own JWKS (``<issuer><jwks_path>``), not a key file."""
-    configmap = one(manifests, "ConfigMap")
-    data = configmap.get("data") or {}
-    container = one(manifests, "Deployment")["spec"]["template"]["spec"]["containers"][0]
-    sources = [s.get("configMapRef", {}).get("name") for s in container.get("envFrom", [])]
-    problems = []
-    if configmap["metadata"]["name"] not in sources:
-        problems.append("the API container does not read the ConfigMap (envFrom)")
+    data, problems = envfrom_config(manifests, "API")
     issuer = data.get("AUTH_ISSUER", "")
-    match = COGNITO_ISSUER.match(issuer)
-    if not match:
-        problems.append(f"AUTH_ISSUER {issuer!r} is not a Cognito user pool's issuer")
-    elif match["region"] != region:
-        problems.append(f"AUTH_ISSUER is in {match['region']}, the environment in {region}")
+    problems += cognito_issuer_problems("AUTH_ISSUER", issuer, region)
     if not data.get("AUTH_AUDIENCE", "").strip():
         problems.append("AUTH_AUDIENCE is not set")
     claim, jwks = data.get("AUTH_AUDIENCE_CLAIM"), data.get("AUTH_JWKS_URL")
@@ -386,8 +399,7 @@ def hook_problems(manifests: Iterable[Manifest]) -> list[str]:
 
 
 def container_port(manifests: list[Manifest]) -> int:
-    container = one(manifests, "Deployment")["spec"]["template"]["spec"]["containers"][0]
-    port: int = container["ports"][0]["containerPort"]
+    port: int = main_container(manifests)["ports"][0]["containerPort"]
     return port
 
 
@@ -395,12 +407,7 @@ def web_policy_problems(web: list[Manifest], api: list[Manifest]) -> list[str]:
     """web: ingress only from Traefik's namespace and the metrics scraper; egress only to DNS,
     the API layer's server pods on their port (selected by name: no other pods), and HTTPS to
     public addresses (the sign-in service: discovery document and token endpoint)."""
-    spec = one(web, "NetworkPolicy")["spec"]
-    problems = []
-    if not selects(spec["podSelector"], pod_labels(web)):
-        problems.append("the policy does not select the web pods")
-    if sorted(spec.get("policyTypes", [])) != ["Egress", "Ingress"]:
-        problems.append("policyTypes must be Ingress and Egress (deny everything else)")
+    spec, problems = own_policy(web, "the web pods")
     problems += edge_ingress_problems(spec, {})
     api_labels, api_port = pod_labels(api), container_port(api)
     reaches_api = False
@@ -427,6 +434,24 @@ def _ports_admit(rule: Mapping[str, Any], port: int) -> bool:
     return not ports or any(p.get("port") in (port, "http") for p in ports)
 
 
+def _rules_admit(
+    rules: Iterable[Mapping[str, Any]], peers: str, labels: Mapping[str, str], port: int
+) -> bool:
+    """Whether one of a policy's ``rules`` (egress rules and their ``to`` peers, or ingress rules
+    and their ``from`` peers) lets pods with ``labels`` of the policy's namespace through on
+    ``port``: a rule without peers lets everyone through."""
+    return any(
+        _ports_admit(rule, port)
+        and (
+            not rule.get(peers)
+            or any(
+                in_namespace(p) and selects(p.get("podSelector", {}), labels) for p in rule[peers]
+            )
+        )
+        for rule in rules
+    )
+
+
 def connections(services: Mapping[str, list[Manifest]]) -> set[tuple[str, str]]:
     """(client, server) pairs among ``services`` whose NetworkPolicies together let the
     client's pods open connections to the server's pods on its port: the client's egress and the
@@ -442,28 +467,8 @@ def connections(services: Mapping[str, list[Manifest]]) -> set[tuple[str, str]]:
                 continue
             server_spec = one(server_manifests, "NetworkPolicy")["spec"]
             server_labels, port = pod_labels(server_manifests), container_port(server_manifests)
-            egress = any(
-                _ports_admit(rule, port)
-                and (
-                    not rule.get("to")
-                    or any(
-                        in_namespace(p) and selects(p.get("podSelector", {}), server_labels)
-                        for p in rule["to"]
-                    )
-                )
-                for rule in client_spec.get("egress", [])
-            )
-            ingress = any(
-                _ports_admit(rule, port)
-                and (
-                    not rule.get("from")
-                    or any(
-                        in_namespace(p) and selects(p.get("podSelector", {}), client_labels)
-                        for p in rule["from"]
-                    )
-                )
-                for rule in server_spec.get("ingress", [])
-            )
+            egress = _rules_admit(client_spec.get("egress", []), "to", server_labels, port)
+            ingress = _rules_admit(server_spec.get("ingress", []), "from", client_labels, port)
             if egress and ingress:
                 found.add((client, server))
     return found
@@ -474,20 +479,10 @@ def web_config_problems(web: list[Manifest], api: list[Manifest], region: str) -
     Cognito user pool in ``region`` and its app client), names the site's own ingress host as
     its public URL (the sign-in redirect comes back there), calls the API layer's Service and
     nothing else, keeps the cookie secure, and gets WEB_SECRET_KEY from a Secret."""
-    configmap = one(web, "ConfigMap")
-    data = configmap.get("data") or {}
+    data, problems = envfrom_config(web, "web")
     api_data = one(api, "ConfigMap").get("data") or {}
-    container = one(web, "Deployment")["spec"]["template"]["spec"]["containers"][0]
-    sources = [s.get("configMapRef", {}).get("name") for s in container.get("envFrom", [])]
-    problems = []
-    if configmap["metadata"]["name"] not in sources:
-        problems.append("the web container does not read the ConfigMap (envFrom)")
     issuer = data.get("WEB_OIDC_ISSUER", "")
-    match = COGNITO_ISSUER.match(issuer)
-    if not match:
-        problems.append(f"WEB_OIDC_ISSUER {issuer!r} is not a Cognito user pool's issuer")
-    elif match["region"] != region:
-        problems.append(f"WEB_OIDC_ISSUER is in {match['region']}, the environment in {region}")
+    problems += cognito_issuer_problems("WEB_OIDC_ISSUER", issuer, region)
     if issuer != api_data.get("AUTH_ISSUER"):
         problems.append(f"WEB_OIDC_ISSUER {issuer!r} is not the API layer's AUTH_ISSUER")
     if data.get("WEB_OIDC_CLIENT_ID") != api_data.get("AUTH_AUDIENCE"):
@@ -502,7 +497,7 @@ def web_config_problems(web: list[Manifest], api: list[Manifest], region: str) -
         problems.append(f"WEB_API_URL is {data.get('WEB_API_URL')!r}, not {api_url}")
     if data.get("WEB_COOKIE_SECURE") != "true":
         problems.append("WEB_COOKIE_SECURE is not true (the session cookie over plain HTTP)")
-    env = {e["name"]: e for e in container.get("env", [])}
+    env = {e["name"]: e for e in main_container(web).get("env", [])}
     if "secretKeyRef" not in env.get("WEB_SECRET_KEY", {}).get("valueFrom", {}):
         problems.append("WEB_SECRET_KEY does not come from a Secret")
     return problems
