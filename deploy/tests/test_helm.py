@@ -94,10 +94,11 @@ def test_kubernetes_validation_fails_on_an_invalid_manifest(broken_root: Path) -
     assert any("typo" in p for p in checks.kubernetes_schema_problems(manifests))
 
 
-def api_values(override: dict[str, Any]) -> dict[str, Any]:
-    """The api chart's defaults plus an issuer (values.yaml alone does not render), then
-    ``override``: so that a rejection is the override's doing."""
-    return charts.merge(charts.ENVIRONMENT_ONLY["api"], override)
+def example_values(service: str, override: dict[str, Any]) -> dict[str, Any]:
+    """The chart's defaults plus example settings of what each environment sets (api and web:
+    values.yaml alone does not render), then ``override``: so that a rejection is the
+    override's doing."""
+    return charts.merge(charts.ENVIRONMENT_ONLY[service], override)
 
 
 def test_values_schema_rejects_a_credential_in_the_config(chart_root: Path) -> None:
@@ -106,15 +107,18 @@ def test_values_schema_rejects_a_credential_in_the_config(chart_root: Path) -> N
         charts.render(chart_root / "flights", url)
     with pytest.raises(helm_python.HelmError):
         charts.render(
-            chart_root / "api", api_values({"config": {"FLIGHTS_URL": "http://u:p@flights"}})
+            chart_root / "api",
+            example_values("api", {"config": {"FLIGHTS_URL": "http://u:p@flights"}}),
         )
 
 
 def test_values_schema_rejects_latest_and_other_probe_paths(chart_root: Path) -> None:
     with pytest.raises(helm_python.HelmError):
-        charts.render(chart_root / "api", api_values({"image": {"tag": "latest"}}))
+        charts.render(chart_root / "api", example_values("api", {"image": {"tag": "latest"}}))
     with pytest.raises(helm_python.HelmError):
-        charts.render(chart_root / "api", api_values({"probes": {"readinessPath": "/ping"}}))
+        charts.render(
+            chart_root / "api", example_values("api", {"probes": {"readinessPath": "/ping"}})
+        )
 
 
 # --- the token issuer the API layer trusts (config.AUTH_*) ----------------------------------
@@ -124,7 +128,9 @@ JWKS = "https://issuer.example.invalid/.well-known/jwks.json"
 
 def test_the_example_issuer_renders(chart_root: Path) -> None:
     """The control for the rejections below: each differs from this in one setting."""
-    configmap = checks.one(charts.render(chart_root / "api", api_values({})), "ConfigMap")
+    configmap = checks.one(
+        charts.render(chart_root / "api", example_values("api", {})), "ConfigMap"
+    )
     assert configmap["data"]["AUTH_JWKS_URL"] == JWKS
 
 
@@ -134,40 +140,34 @@ def test_api_does_not_render_without_an_environment(chart_root: Path) -> None:
         charts.render(chart_root / "api", {})
 
 
-@pytest.mark.parametrize(
-    ("config", "reason"),
-    [
-        ({"AUTH_ISSUER": None}, "missing property 'AUTH_ISSUER'"),
-        ({"AUTH_AUDIENCE": None}, "missing property 'AUTH_AUDIENCE'"),
-        ({"AUTH_AUDIENCE": ""}, "/config/AUTH_AUDIENCE"),
-        ({"AUTH_JWKS_URL": None}, "'oneOf' failed, none matched"),
-        ({"AUTH_PUBLIC_KEY_FILE": "/etc/flightres/issuer.pem"}, "'oneOf' failed, subschemas"),
-        ({"AUTH_JWKS_URL": None, "AUTH_PUBLIC_KEY_FILE": "k.pem"}, "/config/AUTH_PUBLIC_KEY_FILE"),
-        ({"AUTH_ISSUER": "http://issuer.example.invalid"}, "/config/AUTH_ISSUER"),
-        ({"AUTH_JWKS_URL": "http://issuer.example.invalid/jwks.json"}, "/config/AUTH_JWKS_URL"),
-        ({"AUTH_AUDIENCE_CLAIM": "client id"}, "/config/AUTH_AUDIENCE_CLAIM"),
-    ],
-    ids=[
-        "no-issuer",
-        "no-audience",
-        "empty-audience",
-        "neither-jwks-nor-key-file",
-        "both-jwks-and-key-file",
-        "relative-key-file",
-        "plain-http-issuer",
-        "plain-http-jwks",
-        "bad-claim-name",
-    ],
-)
-def test_values_schema_rejects_an_incomplete_issuer(
-    chart_root: Path, config: dict[str, Any], reason: str
-) -> None:
-    with pytest.raises(helm_python.HelmError, match=re.escape(reason)):
-        charts.render(chart_root / "api", api_values({"config": config}))
+# Settings of the api's config that values.schema.json refuses, by case: the config and part of
+# the reason (test_values_schema_rejects, with the web chart's cases).
+API_CONFIG_REJECTIONS: dict[str, tuple[dict[str, Any], str]] = {
+    "no-issuer": ({"AUTH_ISSUER": None}, "missing property 'AUTH_ISSUER'"),
+    "no-audience": ({"AUTH_AUDIENCE": None}, "missing property 'AUTH_AUDIENCE'"),
+    "empty-audience": ({"AUTH_AUDIENCE": ""}, "/config/AUTH_AUDIENCE"),
+    "neither-jwks-nor-key-file": ({"AUTH_JWKS_URL": None}, "'oneOf' failed, none matched"),
+    "both-jwks-and-key-file": (
+        {"AUTH_PUBLIC_KEY_FILE": "/etc/flightres/issuer.pem"},
+        "'oneOf' failed, subschemas",
+    ),
+    "relative-key-file": (
+        {"AUTH_JWKS_URL": None, "AUTH_PUBLIC_KEY_FILE": "k.pem"},
+        "/config/AUTH_PUBLIC_KEY_FILE",
+    ),
+    "plain-http-issuer": ({"AUTH_ISSUER": "http://issuer.example.invalid"}, "/config/AUTH_ISSUER"),
+    "plain-http-jwks": (
+        {"AUTH_JWKS_URL": "http://issuer.example.invalid/jwks.json"},
+        "/config/AUTH_JWKS_URL",
+    ),
+    "bad-claim-name": ({"AUTH_AUDIENCE_CLAIM": "client id"}, "/config/AUTH_AUDIENCE_CLAIM"),
+}
 
 
 def test_a_key_file_instead_of_a_jwks_passes_the_schema(chart_root: Path) -> None:
-    values = api_values({"config": {"AUTH_JWKS_URL": None, "AUTH_PUBLIC_KEY_FILE": "/k.pem"}})
+    values = example_values(
+        "api", {"config": {"AUTH_JWKS_URL": None, "AUTH_PUBLIC_KEY_FILE": "/k.pem"}}
+    )
     configmap = checks.one(charts.render(chart_root / "api", values), "ConfigMap")
     assert configmap["data"]["AUTH_PUBLIC_KEY_FILE"] == "/k.pem"
     assert "AUTH_JWKS_URL" not in configmap["data"]
@@ -321,13 +321,13 @@ def test_policy_checks_fail_when_selectors_miss_the_api_pods(broken_root: Path) 
     )
     edit(broken_root / "api/values.yaml", "- port: 8082", "- port: 8083")
     build(broken_root)
-    api = charts.render(broken_root / "api", api_values({}))
+    api = charts.render(broken_root / "api", example_values("api", {}))
     flights = charts.render(broken_root / "flights", {})
     reservations = charts.render(broken_root / "reservations", {})
     assert any("API layer" in p for p in checks.client_policy_problems(flights, api, 3306))
     # flights also reaching Redis is caught too.
     assert checks.client_policy_problems(reservations, api, 3306) != []
-    web = charts.render(broken_root / "web", web_values({}))
+    web = charts.render(broken_root / "web", example_values("web", {}))
     problems = checks.api_policy_problems(
         api, {"flights": flights, "reservations": reservations}, {"web": web}
     )
@@ -364,9 +364,9 @@ def test_api_policy_check_fails_on_a_broken_copy(
 ) -> None:
     edit(broken_root / "api/values.yaml", old, new)
     build(broken_root)
-    api = charts.render(broken_root / "api", api_values({}))
+    api = charts.render(broken_root / "api", example_values("api", {}))
     upstreams = {s: charts.render(broken_root / s, {}) for s in DATASTORE_PORTS}
-    clients = {"web": charts.render(broken_root / "web", web_values({}))}
+    clients = {"web": charts.render(broken_root / "web", example_values("web", {}))}
     problems = checks.api_policy_problems(api, upstreams, clients)
     assert any(problem in p for p in problems), problems
 
@@ -442,15 +442,11 @@ def _refs(node: object) -> list[str]:
 # --- the web front end: sign-in, its Secret, and whom it may talk to -------------------------
 
 
-def web_values(override: dict[str, Any]) -> dict[str, Any]:
-    """The web chart's defaults plus example sign-in settings (values.yaml alone does not
-    render), then ``override``: so that a rejection is the override's doing."""
-    return charts.merge(charts.ENVIRONMENT_ONLY["web"], override)
-
-
 def test_the_example_web_settings_render(chart_root: Path) -> None:
     """The control for the rejections below: each differs from this in one setting."""
-    configmap = checks.one(charts.render(chart_root / "web", web_values({})), "ConfigMap")
+    configmap = checks.one(
+        charts.render(chart_root / "web", example_values("web", {})), "ConfigMap"
+    )
     assert configmap["data"]["WEB_PUBLIC_URL"] == "https://www.example.invalid"
 
 
@@ -460,43 +456,54 @@ def test_web_does_not_render_without_an_environment(chart_root: Path) -> None:
         charts.render(chart_root / "web", {})
 
 
+# Web values that values.schema.json refuses, by case: the override and part of the reason.
+WEB_REJECTIONS: dict[str, tuple[dict[str, Any], str]] = {
+    "no-issuer": ({"config": {"WEB_OIDC_ISSUER": None}}, "missing property 'WEB_OIDC_ISSUER'"),
+    "no-client": (
+        {"config": {"WEB_OIDC_CLIENT_ID": None}},
+        "missing property 'WEB_OIDC_CLIENT_ID'",
+    ),
+    "no-public-url": ({"config": {"WEB_PUBLIC_URL": None}}, "missing property 'WEB_PUBLIC_URL'"),
+    "plain-http-issuer": (
+        {"config": {"WEB_OIDC_ISSUER": "http://issuer.example.invalid"}},
+        "WEB_OIDC_ISSUER",
+    ),
+    "plain-http-public-url": (
+        {"config": {"WEB_PUBLIC_URL": "http://www.example.invalid"}},
+        "WEB_PUBLIC_URL",
+    ),
+    "public-url-with-a-path": (
+        {"config": {"WEB_PUBLIC_URL": "https://www.example.invalid/signin/callback"}},
+        "WEB_PUBLIC_URL",
+    ),
+    "insecure-cookie": ({"config": {"WEB_COOKIE_SECURE": "false"}}, "WEB_COOKIE_SECURE"),
+    "secret-key-in-the-configmap": ({"config": {"WEB_SECRET_KEY": "k" * 40}}, "WEB_SECRET_KEY"),
+    "no-secret-key": ({"secretEnv": {"keys": {"WEB_SECRET_KEY": None}}}, "WEB_SECRET_KEY"),
+    "no-secret": ({"secretEnv": {"existingSecret": ""}}, "existingSecret"),
+    "readiness-on-health": ({"probes": {"readinessPath": "/health"}}, "readinessPath"),
+}
+REJECTIONS = {
+    "api": {
+        case: ({"config": config}, reason)
+        for case, (config, reason) in API_CONFIG_REJECTIONS.items()
+    },
+    "web": WEB_REJECTIONS,
+}
+
+
 @pytest.mark.parametrize(
-    ("override", "reason"),
+    ("service", "override", "reason"),
     [
-        ({"config": {"WEB_OIDC_ISSUER": None}}, "missing property 'WEB_OIDC_ISSUER'"),
-        ({"config": {"WEB_OIDC_CLIENT_ID": None}}, "missing property 'WEB_OIDC_CLIENT_ID'"),
-        ({"config": {"WEB_PUBLIC_URL": None}}, "missing property 'WEB_PUBLIC_URL'"),
-        ({"config": {"WEB_OIDC_ISSUER": "http://issuer.example.invalid"}}, "WEB_OIDC_ISSUER"),
-        ({"config": {"WEB_PUBLIC_URL": "http://www.example.invalid"}}, "WEB_PUBLIC_URL"),
-        (
-            {"config": {"WEB_PUBLIC_URL": "https://www.example.invalid/signin/callback"}},
-            "WEB_PUBLIC_URL",
-        ),
-        ({"config": {"WEB_COOKIE_SECURE": "false"}}, "WEB_COOKIE_SECURE"),
-        ({"config": {"WEB_SECRET_KEY": "k" * 40}}, "WEB_SECRET_KEY"),
-        ({"secretEnv": {"keys": {"WEB_SECRET_KEY": None}}}, "WEB_SECRET_KEY"),
-        ({"secretEnv": {"existingSecret": ""}}, "existingSecret"),
-        ({"probes": {"readinessPath": "/health"}}, "readinessPath"),
-    ],
-    ids=[
-        "no-issuer",
-        "no-client",
-        "no-public-url",
-        "plain-http-issuer",
-        "plain-http-public-url",
-        "public-url-with-a-path",
-        "insecure-cookie",
-        "secret-key-in-the-configmap",
-        "no-secret-key",
-        "no-secret",
-        "readiness-on-health",
+        pytest.param(service, override, reason, id=f"{service}-{case}")
+        for service, cases in REJECTIONS.items()
+        for case, (override, reason) in cases.items()
     ],
 )
-def test_web_values_schema_rejects(
-    chart_root: Path, override: dict[str, Any], reason: str
+def test_values_schema_rejects(
+    chart_root: Path, service: str, override: dict[str, Any], reason: str
 ) -> None:
     with pytest.raises(helm_python.HelmError, match=re.escape(reason)):
-        charts.render(chart_root / "web", web_values(override))
+        charts.render(chart_root / service, example_values(service, override))
 
 
 @pytest.mark.parametrize("env", charts.ENVIRONMENTS)
@@ -662,8 +669,8 @@ def test_web_policy_check_fails_on_a_broken_copy(
 ) -> None:
     edit(broken_root / "web/values.yaml", old, new)
     build(broken_root)
-    web = charts.render(broken_root / "web", web_values({}))
-    api = charts.render(broken_root / "api", api_values({}))
+    web = charts.render(broken_root / "web", example_values("web", {}))
+    api = charts.render(broken_root / "api", example_values("api", {}))
     problems = checks.web_policy_problems(web, api)
     assert any(problem in p for p in problems), problems
 
@@ -691,8 +698,8 @@ def test_policy_checks_fail_when_web_reaches_a_service_or_loses_the_api(
     )
     build(broken_root)
     services = {
-        "api": charts.render(broken_root / "api", api_values({})),
-        "web": charts.render(broken_root / "web", web_values({})),
+        "api": charts.render(broken_root / "api", example_values("api", {})),
+        "web": charts.render(broken_root / "web", example_values("web", {})),
         "flights": charts.render(broken_root / "flights", {}),
         "reservations": charts.render(broken_root / "reservations", {}),
     }
