@@ -1,7 +1,8 @@
 # BUILD file macros (pants.toml: [GLOBAL] build_file_prelude_globs). Every BUILD file can call
 # what is defined here; a prelude cannot import anything.
 
-# The one Dockerfile of every service image; python_service() fills in {service} and {port}.
+# The one Dockerfile of every service image; python_service() fills in {service}, {port} and
+# {folder} (where Pants puts the PEX: the BUILD file's path with dots).
 # (Docker's own variables are written $NAME, without braces, so that str.format leaves them.)
 SERVICE_DOCKERFILE = """\
 # BASE_IMAGE: any Debian-based Python 3.11 image; the official one by default, the locally
@@ -12,7 +13,7 @@ ARG BASE_IMAGE=python:3.11-slim
 # neither the PEX nor its cache, and starts without extracting anything.
 FROM $BASE_IMAGE AS venv
 USER root
-COPY src.python.{service}/{service}.pex /tmp/{service}.pex
+COPY {folder}/{service}.pex /tmp/{service}.pex
 RUN PEX_TOOLS=1 python3 /tmp/{service}.pex venv --compile /opt/{service}
 
 # Stage 2: the runtime: the base image, the venv, a non-root user.
@@ -48,7 +49,9 @@ def python_service(name, port, description=None, dev_only=False):
     docker_image(
         name="image",
         repository=f"flightres/{name}",
-        instructions=SERVICE_DOCKERFILE.format(service=name, port=port).splitlines(),
+        instructions=SERVICE_DOCKERFILE.format(
+            service=name, port=port, folder=f"src.python.{name}"
+        ).splitlines(),
         # This file is the image's Dockerfile: a change to it changes every image
         # (`--changed-since`, the release flow).
         dependencies=[f":{name}", "//build-support:service-dockerfile"],

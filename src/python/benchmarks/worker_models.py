@@ -1,6 +1,6 @@
-"""Server settings chosen by measurement (``make bench BENCH_ARGS=--worker-models``): the reservations
-service and the API layer each under several worker models on the booking workload, in
-interleaved rounds, and the page that records it (docs/benchmarks-worker-models.md).
+"""Server settings chosen by measurement (``make bench BENCH_ARGS=--worker-models``): the
+reservations service and the API layer each under several worker models on the booking
+workload, in interleaved rounds, and the page that records it (docs/benchmarks-worker-models.md).
 
 Every model names all of its settings, so the table does not depend on the defaults; the
 rows the services run with by default are marked.
